@@ -1,0 +1,183 @@
+"""Shared fixtures: a real database per test (SQLite file, or PostgreSQL when
+TRACKER_TEST_DATABASE_URL is set), the app, a client, users and a statement counter."""
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from tracker import create_app
+from tracker.extensions import db
+
+PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+PASSWORD = "secret-pass-1"
+
+
+def _migrate(url: str, instance: Path) -> None:
+    """Build the schema from empty with the real migrations (flask db upgrade)."""
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "schema", "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Once per run: an empty, migrated database (a template file on SQLite)."""
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["TRACKER_INSTANCE_PATH"] = str(instance)
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(PG_URL, instance)
+        return PG_URL
+    template = instance / "template.db"
+    _migrate(f"sqlite:///{template}", instance)
+    return template
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with engine.begin() as conn:
+        # TRUNCATE does not fire the audit log's append-only row triggers.
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    if PG_URL:
+        _empty_postgres(PG_URL)
+        return PG_URL
+    path = tmp_path / "tracker.db"
+    shutil.copyfile(database_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_factory(database_url, tmp_path, monkeypatch):
+    """Build apps on this test's database; each is disposed after the test."""
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    made = []
+
+    def make(**overrides):
+        config = {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+        }
+        config.update(overrides)
+        application = create_app(config)
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    application = app_factory()
+    with application.app_context():
+        yield application
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def seeded(app):
+    """The two real plans and their units, loaded from seeds/."""
+    from tracker.plans.seeding import seed
+
+    seed()
+    db.session.commit()
+    return app
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user(role, unit_code=None, username=None, active=True) -> User."""
+    from sqlalchemy import select
+
+    from tracker.accounts.models import User
+    from tracker.plans.models import Unit
+
+    def make(role, unit_code=None, username=None, active=True):
+        unit = None
+        if unit_code:
+            unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+            assert unit is not None, unit_code
+        user = User(
+            username=username or f"{role}-{unit_code or 'x'}",
+            display_name=f"{role} {unit_code or ''}".strip(),
+            role=str(role),
+            unit_id=unit.id if unit else None,
+            active=active,
+            password_hash="",
+        )
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login():
+    """login(client, user_or_name, password=PASSWORD) -> response of the sign-in POST."""
+
+    def do(client, user, password=PASSWORD):
+        username = getattr(user, "username", user)
+        return client.post("/login", data={"username": username, "password": password})
+
+    return do
+
+
+@pytest.fixture
+def count_statements(app):
+    """with count_statements() as counter: ...; counter.count is the SQL statements run."""
+
+    class Counter:
+        count = 0
+        statements: list[str]
+
+    @contextlib.contextmanager
+    def counting():
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            counter.count += 1
+            counter.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting

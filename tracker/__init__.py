@@ -1,0 +1,111 @@
+"""tracker: a 督查督办 system. create_app() builds the Flask application."""
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+LOCALE_COOKIE = "tracker_lang"
+PROJECT_ROOT = config.PROJECT_ROOT
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: WAL for concurrent readers, a busy timeout so writers wait, foreign keys on."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def select_locale() -> str:
+    """Chinese first: the language cookie if the user chose one, else zh_CN."""
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    return chosen if chosen in SUPPORTED_LOCALES else "zh_CN"
+
+
+def create_app(config_override: dict | None = None) -> Flask:
+    folder = config.instance_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        instance_path=str(folder),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(config.build_config(folder))
+    if config_override:
+        app.config.update(config_override)
+
+    if app.config["TRACKER_PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+
+    from .accounts import auth  # noqa: F401  (registers the user loader)
+    from .accounts.views import bp as accounts_bp
+    from .plans.views import bp as plans_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(plans_bp)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    """Friendly pages in the user's language; never a stack trace."""
+    from flask_wtf.csrf import CSRFError
+
+    def page(status: int):
+        def handler(error):
+            if status == 500:
+                db.session.rollback()
+                app.logger.exception("unhandled error on %s", request.path)
+            return render_template("errors/error.html", status=status), status
+
+        return handler
+
+    for status in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(status, page(status))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/error.html", status=400, csrf=True), 400
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .accounts.models import Role
+    from .plans.models import TaskStatus
+
+    @app.context_processor
+    def inject():
+        return {
+            "Role": Role,
+            "TaskStatus": TaskStatus,
+            "current_locale": select_locale(),
+        }

@@ -1,0 +1,85 @@
+"""The User and the four roles."""
+
+import enum
+import secrets
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    OFFICE = "office"
+    LEADER = "leader"
+    LIAISON = "liaison"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("System administrator"),
+    Role.OFFICE: _l("Supervision office"),
+    Role.LEADER: _l("Leader"),
+    Role.LIAISON: _l("Liaison"),
+}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in. A liaison is bound to exactly one unit."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    # Part of the session cookie's user id: changing it ends every session of this user
+    # (sign-out, password change, disabling the account).
+    session_nonce: Mapped[str] = mapped_column(String(32), default=_new_nonce)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+    unit = relationship("Unit", lazy="raise_on_sql")
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_nonce}"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def end_sessions(self) -> None:
+        self.session_nonce = _new_nonce()
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in {str(r) for r in roles}

@@ -1,0 +1,222 @@
+"""Sign-in, sign-out, the home page of each role, the language switch and user admin."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from .. import LOCALE_COOKIE, SUPPORTED_LOCALES
+from ..audit import AuditEvent, record
+from ..extensions import db
+from ..plans import services as plan_services
+from ..plans.models import Unit
+from .forms import LanguageForm, LoginForm, SignOutForm, UserForm
+from .models import Role, User
+from .permissions import current_scope, role_required
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after sign-in or a language switch."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None or not user.check_password(form.password.data):
+            record("user.sign_in_failed", detail={"username": username[:64]})
+            db.session.commit()
+            flash(_("Wrong username or password."), "error")
+        elif not user.active:
+            record("user.sign_in_refused", user, actor=user, detail={"reason": "disabled"})
+            db.session.commit()
+            flash(_("This account is disabled. Ask the system administrator."), "error")
+        else:
+            next_url = _safe_next(request.args.get("next"))
+            session.clear()  # a fresh session at sign-in
+            login_user(user)
+            record("user.sign_in", user, actor=user)
+            db.session.commit()
+            return redirect(next_url or url_for("accounts.home"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    form = SignOutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = db.session.get(User, current_user.id)
+    user.end_sessions()
+    record("user.sign_out", user, actor=user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/lang", methods=["POST"])
+def set_language():
+    form = LanguageForm()
+    if not form.validate_on_submit() or form.lang.data not in SUPPORTED_LOCALES:
+        abort(400)
+    response = make_response(
+        redirect(_safe_next(form.next.data) or url_for("accounts.home"))
+    )
+    response.set_cookie(
+        LOCALE_COOKIE, form.lang.data, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+    )
+    return response
+
+
+@bp.route("/")
+@login_required
+def home():
+    """Each role starts where its work is."""
+    scope = current_scope()
+    summaries = plan_services.plan_summaries(scope)
+    context = {"summaries": summaries}
+    if current_user.has_role(Role.LIAISON):
+        context["tasks"] = plan_services.tasks_in_scope(scope)
+        context["unit"] = (
+            db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None
+        )
+    if current_user.has_role(Role.ADMIN):
+        context["user_count"] = db.session.scalar(select(func.count()).select_from(User))
+        context["recent_events"] = db.session.scalars(
+            select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10)
+        ).all()
+    return render_template("accounts/home.html", **context)
+
+
+# --- user administration (admin only) ---------------------------------------------------
+
+
+def _unit_choices():
+    units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.code)).all()
+    return [(0, "—")] + [(u.id, u.name) for u in units]
+
+
+@bp.route("/admin/users")
+@role_required(Role.ADMIN)
+def users():
+    rows = db.session.scalars(
+        select(User).options(joinedload(User.unit)).order_by(User.role, User.username)
+    ).all()
+    return render_template("accounts/users.html", users=rows, form=SignOutForm())
+
+
+def _apply_user_form(form: UserForm, user: User | None) -> User | None:
+    """Validate the cross-field rules and save; None (with form errors) when refused."""
+    username = form.username.data.strip()
+    clash = db.session.scalar(select(User.id).where(User.username == username))
+    if clash is not None and (user is None or clash != user.id):
+        form.username.errors.append(_("This username is taken."))
+        return None
+    unit_id = form.unit_id.data or None
+    if form.role.data == Role.LIAISON and unit_id is None:
+        form.unit_id.errors.append(_("A liaison must belong to a unit."))
+        return None
+    if user is None and not form.password.data:
+        form.password.errors.append(_("Set an initial password."))
+        return None
+    if user is not None and user.id == current_user.id and not form.active.data:
+        form.active.errors.append(_("You cannot disable your own account."))
+        return None
+    creating = user is None
+    if creating:
+        user = User(username=username, password_hash="")
+        db.session.add(user)
+    before = {"role": user.role, "unit_id": user.unit_id, "active": user.active}
+    user.username = username
+    user.display_name = form.display_name.data.strip()
+    user.role = form.role.data
+    user.unit_id = unit_id
+    if user.active and not form.active.data:
+        user.end_sessions()  # disabling ends any open session at once
+    user.active = form.active.data
+    if form.password.data:
+        user.set_password(form.password.data)
+    db.session.flush()
+    after = {"role": user.role, "unit_id": user.unit_id, "active": user.active}
+    action = "user.created" if creating else "user.updated"
+    detail = {"after": after} if creating else {"before": before, "after": after}
+    if form.password.data and not creating:
+        detail["password_reset"] = True
+    record(action, user, detail=detail)
+    return user
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_new():
+    form = UserForm()
+    form.unit_id.choices = _unit_choices()
+    if form.validate_on_submit() and _apply_user_form(form, None):
+        db.session.commit()
+        flash(_("User created."), "success")
+        return redirect(url_for("accounts.users"))
+    db.session.rollback()
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user)
+    form.unit_id.choices = _unit_choices()
+    if request.method == "GET":
+        form.unit_id.data = user.unit_id or 0
+    if form.validate_on_submit() and _apply_user_form(form, user):
+        db.session.commit()
+        flash(_("User saved."), "success")
+        return redirect(url_for("accounts.users"))
+    db.session.rollback()
+    return render_template("accounts/user_form.html", form=form, user=user)
+
+
+@bp.route("/admin/audit")
+@role_required(Role.ADMIN)
+def audit_log():
+    page = max(request.args.get("page", 1, type=int), 1)
+    per_page = 50
+    events = db.session.scalars(
+        select(AuditEvent)
+        .order_by(AuditEvent.id.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    ).all()
+    return render_template(
+        "accounts/audit.html",
+        events=events[:per_page],
+        page=page,
+        has_next=len(events) > per_page,
+    )

@@ -1,0 +1,49 @@
+"""Flask commands: `seed`, `export`. Each command is one transaction."""
+
+import json
+import sys
+
+import click
+from flask import Flask, current_app
+
+from .extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("seed")
+    @click.option("--demo", is_flag=True, help="Also create demo accounts and demo history.")
+    def seed_command(demo: bool) -> None:
+        """Load the units and plans in seeds/ (idempotent)."""
+        from .demo import DEMO_PASSWORD, ensure_demo_accounts, ensure_demo_task_states
+        from .plans.seeding import SeedError, seed
+
+        if demo and current_app.config["TRACKER_ENV"] == "production":
+            raise click.ClickException(
+                "seed --demo refuses to run with TRACKER_ENV=production "
+                "(演示数据不得写入生产环境)."
+            )
+        try:
+            result = seed()
+        except SeedError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"seed: created {result.created or 'nothing'}; updated {result.updated or 'nothing'}")
+        if demo:
+            accounts = ensure_demo_accounts()
+            states = ensure_demo_task_states()
+            click.echo(f"demo: {states} task states set")
+            click.echo(f"demo accounts (password {DEMO_PASSWORD}):")
+            for username, role, unit in accounts:
+                click.echo(f"  {username:<10} {role:<8} {unit}")
+        db.session.commit()
+
+    export = click.Group("export", help="Export data.")
+    app.cli.add_command(export)
+
+    @export.command("json")
+    def export_json() -> None:
+        """Every plan, its sections and tasks, as JSON on stdout."""
+        from .plans.export import export_plans
+
+        json.dump(export_plans(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")

@@ -1,0 +1,75 @@
+"""Settings, read from TRACKER_* environment variables.
+
+TRACKER_DATABASE_URL   SQLAlchemy URL; default a SQLite file in the instance folder.
+TRACKER_SECRET_KEY     session signing key; when unset, one is generated once and kept in
+                       the instance folder (file `secret_key`, mode 0600).
+TRACKER_INSTANCE_PATH  the instance folder (database, secret key, uploads); default ./instance.
+TRACKER_ENV            `development` (default) or `production`.
+TRACKER_SECURE_COOKIES `1` to send cookies only over HTTPS (default: on in production).
+TRACKER_PROXY_FIX      `1` when behind a reverse proxy that sets X-Forwarded-* headers.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("TRACKER_INSTANCE_PATH") or PROJECT_ROOT / "instance").resolve()
+
+
+def load_secret_key(folder: Path) -> str:
+    """The secret key from the environment, else the one kept in the instance folder."""
+    key = os.environ.get("TRACKER_SECRET_KEY")
+    if key:
+        return key
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two workers starting at once must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def build_config(folder: Path) -> dict:
+    """The app's configuration for the given instance folder."""
+    env = os.environ.get("TRACKER_ENV", "development").strip().lower()
+    production = env == "production"
+    database_url = os.environ.get("TRACKER_DATABASE_URL") or f"sqlite:///{folder / 'tracker.db'}"
+    secure = _flag("TRACKER_SECURE_COOKIES", production)
+    return {
+        "TRACKER_ENV": env,
+        "SECRET_KEY": load_secret_key(folder),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_NAME": "tracker_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "TRACKER_PROXY_FIX": _flag("TRACKER_PROXY_FIX", False),
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    }

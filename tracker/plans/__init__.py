@@ -1,0 +1,1 @@
+"""Plans, their sections and tasks, and the responsible units; seeding and export."""

@@ -1,0 +1,31 @@
+"""Unit administration form."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from .models import UNIT_KIND_LABELS
+
+
+class UnitForm(FlaskForm):
+    name = StringField(
+        _l("Name as written in documents"),
+        validators=[DataRequired(_l("Enter the unit's name.")), Length(max=100)],
+    )
+    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
+    code = StringField(
+        _l("Short code"),
+        validators=[
+            DataRequired(_l("Enter a short code.")),
+            Regexp(r"^[a-z]{2,16}$", message=_l("2 to 16 lowercase letters.")),
+        ],
+    )
+    kind = SelectField(_l("Kind"), choices=[(str(k), v) for k, v in UNIT_KIND_LABELS.items()])
+    aliases = StringField(
+        _l("Other names (separated by 、 or commas)"), validators=[Optional(), Length(max=500)]
+    )
+    successor_id = SelectField(_l("Successor"), coerce=int, validators=[Optional()])
+    successor_note = TextAreaField(
+        _l("Note on the reorganisation"), validators=[Optional(), Length(max=1000)]
+    )

@@ -1,0 +1,138 @@
+"""Reading and changing plans, tasks and units. Queries load relations explicitly, so a
+page costs the same number of statements whatever the number of rows."""
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..accounts.permissions import task_filter
+from ..audit import AuditEvent
+from ..extensions import db
+from .models import Plan, Section, Task, TaskCoUnit, TaskStatus, Unit
+
+
+def _task_options():
+    return (
+        joinedload(Task.lead_unit),
+        selectinload(Task.co_unit_links).joinedload(TaskCoUnit.unit),
+    )
+
+
+def status_counts(scope: set[int] | None) -> dict[int, dict[str, int]]:
+    """Tasks per plan and status within a unit scope: {plan_id: {status: n}}."""
+    rows = db.session.execute(
+        select(Task.plan_id, Task.status, func.count())
+        .where(task_filter(scope))
+        .group_by(Task.plan_id, Task.status)
+    ).all()
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TaskStatus, 0))
+    for plan_id, status, n in rows:
+        counts[plan_id][status] = n
+    return counts
+
+
+def plan_summaries(scope: set[int] | None) -> list[tuple[Plan, dict[str, int], int]]:
+    """Plans the scope can see, each with its task counts by status and in total.
+
+    A liaison sees only plans holding at least one task of its units.
+    """
+    counts = status_counts(scope)
+    plans = db.session.scalars(select(Plan).order_by(Plan.issued_on.desc(), Plan.id)).all()
+    result = []
+    for plan in plans:
+        by_status = counts.get(plan.id, dict.fromkeys(TaskStatus, 0))
+        total = sum(by_status.values())
+        if scope is not None and total == 0:
+            continue
+        result.append((plan, by_status, total))
+    return result
+
+
+def plan_sections_with_tasks(
+    plan: Plan, scope: set[int] | None
+) -> list[tuple[Section, list[Task]]]:
+    """The plan's sections, each with the tasks of the scope, in document order."""
+    sections = db.session.scalars(
+        select(Section).where(Section.plan_id == plan.id).order_by(Section.number)
+    ).all()
+    tasks = db.session.scalars(
+        select(Task)
+        .where(Task.plan_id == plan.id, task_filter(scope))
+        .options(*_task_options())
+        .order_by(Task.number)
+    ).unique().all()
+    by_section: dict[int, list[Task]] = defaultdict(list)
+    for task in tasks:
+        by_section[task.section_id].append(task)
+    return [(s, by_section.get(s.id, [])) for s in sections]
+
+
+def tasks_in_scope(scope: set[int] | None, limit: int | None = None) -> list[Task]:
+    """Tasks of the scope across plans, with plan, section and units loaded."""
+    query = (
+        select(Task)
+        .where(task_filter(scope))
+        .options(*_task_options(), joinedload(Task.plan), joinedload(Task.section))
+        .order_by(Task.plan_id, Task.number)
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query).unique().all())
+
+
+def load_task(task_id: int) -> Task | None:
+    return db.session.scalars(
+        select(Task)
+        .where(Task.id == task_id)
+        .options(*_task_options(), joinedload(Task.plan), joinedload(Task.section))
+    ).unique().one_or_none()
+
+
+def task_history(task: Task) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.subject_type == "task", AuditEvent.subject_id == task.id)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        ).all()
+    )
+
+
+def unit_directory() -> list[tuple[Unit, int, int, list[Unit]]]:
+    """Every unit with its successor, its lead and co-unit task counts and its predecessors."""
+    units = db.session.scalars(
+        select(Unit).options(joinedload(Unit.successor)).order_by(Unit.code)
+    ).all()
+    lead = dict(
+        db.session.execute(select(Task.lead_unit_id, func.count()).group_by(Task.lead_unit_id))
+        .tuples()
+        .all()
+    )
+    co = dict(
+        db.session.execute(select(TaskCoUnit.unit_id, func.count()).group_by(TaskCoUnit.unit_id))
+        .tuples()
+        .all()
+    )
+    predecessors: dict[int, list[Unit]] = defaultdict(list)
+    for unit in units:
+        if unit.successor_id:
+            predecessors[unit.successor_id].append(unit)
+    return [(u, lead.get(u.id, 0), co.get(u.id, 0), predecessors.get(u.id, [])) for u in units]
+
+
+def successor_creates_cycle(unit_id: int | None, successor_id: int | None) -> bool:
+    """True if making successor_id the successor of unit_id would close a loop."""
+    if successor_id is None:
+        return False
+    if successor_id == unit_id:
+        return True
+    successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).tuples().all())
+    seen = set()
+    current = successor_id
+    while current is not None and current not in seen:
+        if current == unit_id:
+            return True
+        seen.add(current)
+        current = successor_of.get(current)
+    return False
