@@ -2,11 +2,13 @@
 TRACKER_TEST_DATABASE_URL is set), the app, a client, users and a statement counter."""
 
 import contextlib
+import contextvars
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
 from tracker import create_app
@@ -14,6 +16,14 @@ from tracker.extensions import db
 
 PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 PASSWORD = "secret-pass-1"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own context, as in production: its own app context,
+    `g` and database session, even while the test itself holds an app context open."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def _migrate(url: str, instance: Path) -> None:
@@ -78,6 +88,7 @@ def app_factory(database_url, tmp_path, monkeypatch):
         }
         config.update(overrides)
         application = create_app(config)
+        application.test_client_class = IsolatedClient
         made.append(application)
         return application
 

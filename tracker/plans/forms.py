@@ -22,7 +22,7 @@ class UnitForm(FlaskForm):
         ],
     )
     kind = SelectField(_l("Kind"), choices=[(str(k), v) for k, v in UNIT_KIND_LABELS.items()])
-    aliases = StringField(
+    aliases_text = StringField(
         _l("Other names (separated by 、 or commas)"), validators=[Optional(), Length(max=500)]
     )
     successor_id = SelectField(_l("Successor"), coerce=int, validators=[Optional()])

@@ -105,14 +105,14 @@ def unit_directory() -> list[tuple[Unit, int, int, list[Unit]]]:
         select(Unit).options(joinedload(Unit.successor)).order_by(Unit.code)
     ).all()
     lead = dict(
-        db.session.execute(select(Task.lead_unit_id, func.count()).group_by(Task.lead_unit_id))
-        .tuples()
-        .all()
+        db.session.execute(
+            select(Task.lead_unit_id, func.count()).group_by(Task.lead_unit_id)
+        ).all()
     )
     co = dict(
-        db.session.execute(select(TaskCoUnit.unit_id, func.count()).group_by(TaskCoUnit.unit_id))
-        .tuples()
-        .all()
+        db.session.execute(
+            select(TaskCoUnit.unit_id, func.count()).group_by(TaskCoUnit.unit_id)
+        ).all()
     )
     predecessors: dict[int, list[Unit]] = defaultdict(list)
     for unit in units:
@@ -127,7 +127,7 @@ def successor_creates_cycle(unit_id: int | None, successor_id: int | None) -> bo
         return False
     if successor_id == unit_id:
         return True
-    successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).tuples().all())
+    successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
     seen = set()
     current = successor_id
     while current is not None and current not in seen:

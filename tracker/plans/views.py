@@ -79,7 +79,7 @@ def _save_unit(form: UnitForm, unit: Unit | None) -> Unit | None:
     unit.code = code
     unit.full_name = (form.full_name.data or "").strip() or None
     unit.kind = form.kind.data
-    unit.aliases = [a for a in re.split(r"[、,,;;\s]+", form.aliases.data or "") if a]
+    unit.aliases = [a for a in re.split(r"[、,,;;\s]+", form.aliases_text.data or "") if a]
     unit.successor_id = successor_id
     unit.successor_note = (form.successor_note.data or "").strip() or None
     db.session.flush()
@@ -110,7 +110,7 @@ def unit_edit(unit_id: int):
     form.successor_id.choices = _successor_choices(unit.id)
     if request.method == "GET":
         form.successor_id.data = unit.successor_id or 0
-        form.aliases.data = "、".join(unit.aliases or [])
+        form.aliases_text.data = "、".join(unit.aliases or [])
     if form.validate_on_submit() and _save_unit(form, unit):
         db.session.commit()
         flash(_("Unit saved."), "success")

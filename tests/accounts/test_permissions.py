@@ -1,0 +1,180 @@
+"""Every route, every role: who may read and who may write. A liaison sees its own unit's
+tasks (and those of units its unit succeeded) and nothing of another unit's."""
+
+import pytest
+from sqlalchemy import select
+
+from tracker.accounts.models import Role, User
+from tracker.extensions import db
+from tracker.plans.models import Plan, Task, Unit
+
+ROLES = ["anonymous", "admin", "office", "leader", "liaison"]
+OK, LOGIN, FORBIDDEN, NOT_FOUND = 200, "login", 403, 404
+
+
+@pytest.fixture
+def world(seeded, make_user):
+    """Users of every role; the liaison belongs to 市发改委 (fgw)."""
+    users = {
+        "admin": make_user(Role.ADMIN, username="admin1"),
+        "office": make_user(Role.OFFICE, "kjj", username="office1"),
+        "leader": make_user(Role.LEADER, username="leader1"),
+        "liaison": make_user(Role.LIAISON, "fgw", username="liaison1"),
+    }
+    plan = db.session.scalar(select(Plan).where(Plan.key == "changfa-2017-29"))
+    zone = db.session.scalar(select(Plan).where(Plan.key == "czgxq-shuangchuang-2021"))
+    own_task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == 1))
+    co_task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == 17))
+    other_task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == 2))
+    unit = db.session.scalar(select(Unit).where(Unit.code == "kjj"))
+    return {
+        "users": users,
+        "ids": {
+            "own_plan": plan.id,
+            "other_plan": zone.id,
+            "own_task": own_task.id,
+            "co_task": co_task.id,
+            "other_task": other_task.id,
+            "unit": unit.id,
+            "user": users["office"].id,
+        },
+    }
+
+
+# (endpoint, path template, expected per role: anonymous, admin, office, leader, liaison)
+GET_MATRIX = [
+    ("accounts.login", "/login", [OK, 302, 302, 302, 302]),
+    ("accounts.home", "/", [LOGIN, OK, OK, OK, OK]),
+    ("plans.plan_list", "/plans", [LOGIN, OK, OK, OK, OK]),
+    ("plans.plan_detail", "/plans/{own_plan}", [LOGIN, OK, OK, OK, OK]),
+    ("plans.plan_detail", "/plans/{other_plan}", [LOGIN, OK, OK, OK, NOT_FOUND]),
+    ("plans.task_detail", "/tasks/{own_task}", [LOGIN, OK, OK, OK, OK]),
+    ("plans.task_detail", "/tasks/{co_task}", [LOGIN, OK, OK, OK, OK]),
+    ("plans.task_detail", "/tasks/{other_task}", [LOGIN, OK, OK, OK, NOT_FOUND]),
+    ("plans.unit_list", "/units", [LOGIN, OK, OK, OK, OK]),
+    ("plans.unit_new", "/units/new", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    ("plans.unit_edit", "/units/{unit}/edit", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    ("accounts.users", "/admin/users", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    ("accounts.user_new", "/admin/users/new", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    ("accounts.user_edit", "/admin/users/{user}", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    ("accounts.audit_log", "/admin/audit", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+]
+
+# Writes: (endpoint, path, form data, expected per role). A refused write changes nothing.
+POST_MATRIX = [
+    (
+        "plans.unit_new",
+        "/units/new",
+        {"name": "市测试局", "code": "csj", "kind": "gov_dept", "successor_id": "0"},
+        [LOGIN, 302, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    ),
+    (
+        "plans.unit_edit",
+        "/units/{unit}/edit",
+        {"name": "市科技局", "code": "kjjx", "kind": "gov_dept", "successor_id": "0"},
+        [LOGIN, 302, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    ),
+    (
+        "accounts.user_new",
+        "/admin/users/new",
+        {"username": "newbie", "display_name": "N", "role": "leader", "unit_id": "0",
+         "password": "long-enough-1", "active": "y"},
+        [LOGIN, 302, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    ),
+    (
+        "accounts.user_edit",
+        "/admin/users/{user}",
+        {"username": "office1", "display_name": "Renamed", "role": "admin", "unit_id": "0",
+         "active": "y"},
+        [LOGIN, 302, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    ),
+    ("accounts.logout", "/logout", {}, [LOGIN, 302, 302, 302, 302]),
+    ("accounts.set_language", "/lang", {"lang": "en", "next": "/"}, [302, 302, 302, 302, 302]),
+    ("accounts.login", "/login", {"username": "x", "password": "y"}, [OK, 302, 302, 302, 302]),
+]
+
+
+def _client_for(app, world, login, role):
+    client = app.test_client()
+    if role != "anonymous":
+        response = login(client, world["users"][role])
+        assert response.status_code == 302, role
+    return client
+
+
+def _check(response, expected):
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == expected
+
+
+def test_every_route_is_in_the_matrix(app):
+    covered = {e for e, _p, _x in GET_MATRIX} | {e for e, _p, _d, _x in POST_MATRIX}
+    routed = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert routed == covered
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reads(app, world, login, role):
+    client = _client_for(app, world, login, role)
+    for _endpoint, template, expected in GET_MATRIX:
+        response = client.get(template.format(**world["ids"]))
+        try:
+            _check(response, expected[ROLES.index(role)])
+        except AssertionError:
+            raise AssertionError(f"{role} GET {template}: {response.status_code}") from None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_writes(app, world, login, role):
+    for endpoint, template, data, expected in POST_MATRIX:
+        client = _client_for(app, world, login, role)
+        before = _snapshot()
+        response = client.post(template.format(**world["ids"]), data=data)
+        want = expected[ROLES.index(role)]
+        try:
+            _check(response, want)
+        except AssertionError:
+            raise AssertionError(f"{role} POST {template}: {response.status_code}") from None
+        if want in (LOGIN, FORBIDDEN) and endpoint not in ("accounts.logout",):
+            assert _snapshot() == before, f"{role} POST {template} changed data"
+
+
+def _snapshot():
+    db.session.expire_all()
+    units = db.session.execute(select(Unit.id, Unit.name, Unit.code)).all()
+    users = db.session.execute(select(User.id, User.username, User.role, User.display_name)).all()
+    return sorted(units), sorted(users)
+
+
+def test_liaison_pages_show_no_other_units_tasks(app, world, login):
+    client = _client_for(app, world, login, "liaison")
+    own = db.session.get(Task, world["ids"]["own_task"]).title
+    co = db.session.get(Task, world["ids"]["co_task"]).title
+    other = db.session.get(Task, world["ids"]["other_task"]).title
+    for path in ("/", "/plans/{own_plan}".format(**world["ids"])):
+        page = client.get(path).get_data(as_text=True)
+        assert own in page and co in page, path
+        assert other not in page, path
+    plans_page = client.get("/plans").get_data(as_text=True)
+    zone = db.session.get(Plan, world["ids"]["other_plan"])
+    assert zone.title not in plans_page
+
+
+def test_successor_unit_sees_its_predecessors_tasks(seeded, make_user, login, client):
+    """市工信局 succeeded 市经信委: its liaison sees task 12 (lead 市经信委)."""
+    user = make_user(Role.LIAISON, "gxj", username="gxj1")
+    task12 = db.session.scalar(select(Task).where(Task.number == 12, Task.plan.has(key="changfa-2017-29")))
+    login(client, user)
+    assert client.get(f"/tasks/{task12.id}").status_code == 200
+    assert task12.title in client.get("/").get_data(as_text=True)
+
+
+def test_liaison_without_tasks_in_a_plan_does_not_see_it(seeded, make_user, login, client):
+    user = make_user(Role.LIAISON, "gxqcxzx", username="zone1")
+    login(client, user)
+    page = client.get("/plans").get_data(as_text=True)
+    assert "长治高新区双创高质量发展三年行动计划" in page
+    assert "长发〔2017〕29号" not in page
