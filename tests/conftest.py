@@ -85,6 +85,8 @@ def app_factory(database_url, tmp_path, monkeypatch):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
+            # fast hashing in tests only; production keeps werkzeug's scrypt default
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
         config.update(overrides)
         application = create_app(config)

@@ -2,7 +2,9 @@
 
 import logging
 import sqlite3
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template, request
 from sqlalchemy import event
@@ -14,6 +16,7 @@ from .extensions import babel, csrf, db, login_manager, migrate
 SUPPORTED_LOCALES = ("zh_CN", "en")
 LOCALE_COOKIE = "tracker_lang"
 PROJECT_ROOT = config.PROJECT_ROOT
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @event.listens_for(Engine, "connect")
@@ -72,6 +75,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     register_cli(app)
     _register_error_pages(app)
     _register_template_helpers(app)
+    _register_security_headers(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app
@@ -98,9 +102,37 @@ def _register_error_pages(app: Flask) -> None:
         return render_template("errors/error.html", status=400, csrf=True), 400
 
 
+def _register_security_headers(app: Flask) -> None:
+    """Signed-in pages are never cached (a shared intranet PC's back button shows nothing
+    after sign-out); no framing, no MIME sniffing, no referrer outside the site."""
+    from flask_login import current_user
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static" and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
 def _register_template_helpers(app: Flask) -> None:
     from .accounts.models import Role
+    from .audit import action_label
     from .plans.models import TaskStatus
+
+    app.add_template_filter(action_label, "action_label")
+
+    @app.template_filter("local_time")
+    def local_time(value, seconds=False):
+        """Stored times are UTC; people read Beijing time (Asia/Shanghai)."""
+        if value is None:
+            return ""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        fmt = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+        return value.astimezone(LOCAL_TZ).strftime(fmt)
 
     @app.context_processor
     def inject():

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -25,6 +26,27 @@ class AuditEvent(db.Model):
     subject_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+
+ACTION_LABELS = {
+    "user.sign_in": _l("Signed in"),
+    "user.sign_in_failed": _l("Failed sign-in"),
+    "user.sign_in_refused": _l("Sign-in refused (account disabled)"),
+    "user.sign_out": _l("Signed out"),
+    "user.created": _l("User created"),
+    "user.updated": _l("User changed"),
+    "unit.created": _l("Unit created"),
+    "unit.updated": _l("Unit changed"),
+    "plan.seeded": _l("Plan loaded from its source document"),
+    "task.seeded": _l("Loaded from the source document"),
+    "task.status_changed": _l("Status changed"),
+}
+
+
+def action_label(action: str) -> str:
+    """The readable name of an audit action; unknown codes are shown as they are."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
 
 
 class AuditLogIsAppendOnly(Exception):

@@ -19,15 +19,16 @@ def register_cli(app: Flask) -> None:
 
         if demo and current_app.config["TRACKER_ENV"] == "production":
             raise click.ClickException(
-                "seed --demo refuses to run with TRACKER_ENV=production "
-                "(演示数据不得写入生产环境)."
+                "seed --demo refuses to run with TRACKER_ENV=production (演示数据不得写入生产环境)."
             )
         try:
             result = seed()
         except SeedError as exc:
             db.session.rollback()
             raise click.ClickException(str(exc)) from exc
-        click.echo(f"seed: created {result.created or 'nothing'}; updated {result.updated or 'nothing'}")
+        click.echo(
+            f"seed: created {result.created or 'nothing'}; updated {result.updated or 'nothing'}"
+        )
         if demo:
             accounts = ensure_demo_accounts()
             states = ensure_demo_task_states()

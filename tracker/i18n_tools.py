@@ -74,6 +74,13 @@ def mo_path(code: str) -> Path:
 # --- extraction ---------------------------------------------------------------------------
 
 
+def _walk_directory(dirpath: str) -> bool:
+    """Babel's default skips folders starting with "_", which would miss templates/_macros/;
+    skip only hidden folders (.venv, .git) and caches."""
+    name = Path(dirpath).name
+    return not name.startswith(".") and name not in {"__pycache__", "node_modules", "instance"}
+
+
 def extract_template() -> Catalog:
     """Every msgid in tracker/**.py and templates/**.html, as a template catalogue."""
     with MAPPING.open(encoding="utf-8") as fileobj:
@@ -95,6 +102,7 @@ def extract_template() -> Catalog:
         keywords=KEYWORDS,
         comment_tags=COMMENT_TAGS,
         strip_comment_tags=True,
+        directory_filter=_walk_directory,
     ):
         template.add(
             message,

@@ -91,7 +91,8 @@ def test_secure_cookie_behind_https(app_factory, make_user, login):
     make_user(Role.OFFICE, username="o5")
     client = app_factory(SESSION_COOKIE_SECURE=True).test_client()
     response = client.post(
-        "/login", data={"username": "o5", "password": "secret-pass-1"},
+        "/login",
+        data={"username": "o5", "password": "secret-pass-1"},
         base_url="https://localhost",
     )
     header = next(h for h in response.headers.getlist("Set-Cookie") if "tracker_session" in h)
@@ -133,8 +134,14 @@ def test_liaison_needs_a_unit_and_nothing_is_half_saved(seeded, make_user, login
     login(client, admin)
     response = client.post(
         "/admin/users/new",
-        data={"username": "x1", "display_name": "X", "role": "liaison", "unit_id": "0",
-              "password": "long-enough-1", "active": "y"},
+        data={
+            "username": "x1",
+            "display_name": "X",
+            "role": "liaison",
+            "unit_id": "0",
+            "password": "long-enough-1",
+            "active": "y",
+        },
     )
     assert response.status_code == 200
     assert "联络员必须属于一个单位" in response.get_data(as_text=True)
@@ -149,8 +156,14 @@ def test_admin_creates_a_liaison_who_can_sign_in(seeded, make_user, login, clien
     login(client, admin)
     response = client.post(
         "/admin/users/new",
-        data={"username": "kjj2", "display_name": "科技局联络员", "role": "liaison",
-              "unit_id": str(unit.id), "password": "long-enough-1", "active": "y"},
+        data={
+            "username": "kjj2",
+            "display_name": "科技局联络员",
+            "role": "liaison",
+            "unit_id": str(unit.id),
+            "password": "long-enough-1",
+            "active": "y",
+        },
     )
     assert response.status_code == 302
     liaison_client = seeded.test_client()
@@ -164,8 +177,17 @@ CSRF_POSTS = [
     ("/login", {"username": "csrf1", "password": "secret-pass-1"}),
     ("/logout", {}),
     ("/lang", {"lang": "en"}),
-    ("/admin/users/new", {"username": "zz", "display_name": "Z", "role": "leader",
-                          "unit_id": "0", "password": "long-enough-1", "active": "y"}),
+    (
+        "/admin/users/new",
+        {
+            "username": "zz",
+            "display_name": "Z",
+            "role": "leader",
+            "unit_id": "0",
+            "password": "long-enough-1",
+            "active": "y",
+        },
+    ),
     ("/units/new", {"name": "市某局", "code": "mj", "kind": "gov_dept", "successor_id": "0"}),
 ]
 
@@ -180,8 +202,13 @@ def test_every_form_needs_its_csrf_token(app_factory):
         client = csrf_app.test_client()
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        assert client.post("/login", data={"username": "csrf1", "password": "secret-pass-1",
-                                           "csrf_token": token}).status_code == 302
+        assert (
+            client.post(
+                "/login",
+                data={"username": "csrf1", "password": "secret-pass-1", "csrf_token": token},
+            ).status_code
+            == 302
+        )
         users_before = db.session.scalar(select(db.func.count()).select_from(User))
         for path, data in CSRF_POSTS:
             response = client.post(path, data=data)
@@ -190,3 +217,11 @@ def test_every_form_needs_its_csrf_token(app_factory):
         db.session.expire_all()
         assert db.session.scalar(select(db.func.count()).select_from(User)) == users_before
         assert client.get("/").status_code == 200  # still signed in: logout was refused too
+
+
+def test_signed_in_pages_are_not_cached(app, make_user, login, client):
+    login(client, make_user(Role.OFFICE, username="o8"))
+    response = client.get("/plans")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -77,15 +77,26 @@ POST_MATRIX = [
     (
         "accounts.user_new",
         "/admin/users/new",
-        {"username": "newbie", "display_name": "N", "role": "leader", "unit_id": "0",
-         "password": "long-enough-1", "active": "y"},
+        {
+            "username": "newbie",
+            "display_name": "N",
+            "role": "leader",
+            "unit_id": "0",
+            "password": "long-enough-1",
+            "active": "y",
+        },
         [LOGIN, 302, FORBIDDEN, FORBIDDEN, FORBIDDEN],
     ),
     (
         "accounts.user_edit",
         "/admin/users/{user}",
-        {"username": "office1", "display_name": "Renamed", "role": "admin", "unit_id": "0",
-         "active": "y"},
+        {
+            "username": "office1",
+            "display_name": "Renamed",
+            "role": "admin",
+            "unit_id": "0",
+            "active": "y",
+        },
         [LOGIN, 302, FORBIDDEN, FORBIDDEN, FORBIDDEN],
     ),
     ("accounts.logout", "/logout", {}, [LOGIN, 302, 302, 302, 302]),
@@ -166,7 +177,9 @@ def test_liaison_pages_show_no_other_units_tasks(app, world, login):
 def test_successor_unit_sees_its_predecessors_tasks(seeded, make_user, login, client):
     """市工信局 succeeded 市经信委: its liaison sees task 12 (lead 市经信委)."""
     user = make_user(Role.LIAISON, "gxj", username="gxj1")
-    task12 = db.session.scalar(select(Task).where(Task.number == 12, Task.plan.has(key="changfa-2017-29")))
+    task12 = db.session.scalar(
+        select(Task).where(Task.number == 12, Task.plan.has(key="changfa-2017-29"))
+    )
     login(client, user)
     assert client.get(f"/tasks/{task12.id}").status_code == 200
     assert task12.title in client.get("/").get_data(as_text=True)

@@ -62,7 +62,9 @@ def test_export_json(runner):
     task6 = plan["sections"][1]["tasks"][0]
     assert set(task6) == {"number", "title", "lead_unit", "co_units", "due_date", "status"}
     assert (task6["number"], task6["lead_unit"], task6["co_units"]) == (
-        6, "市经信委", ["市科技局", "市中小企业局"],
+        6,
+        "市经信委",
+        ["市科技局", "市中小企业局"],
     )
     assert task6["due_date"] == "2020-12-31" and task6["status"] == "pending"
     zone = next(p for p in data["plans"] if p["doc_number"] is None)

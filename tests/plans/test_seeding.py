@@ -46,12 +46,26 @@ def test_plans_match_the_data_files(seeded):
         assert [s.title for s in plan.sections] == [s["title"] for s in data["sections"]]
         for section, s_data in zip(plan.sections, data["sections"], strict=True):
             assert [
-                (t.number, t.title, t.text, t.lead_unit.name, [u.name for u in t.co_units],
-                 t.due_date.isoformat(), t.due_phrase)
+                (
+                    t.number,
+                    t.title,
+                    t.text,
+                    t.lead_unit.name,
+                    [u.name for u in t.co_units],
+                    t.due_date.isoformat(),
+                    t.due_phrase,
+                )
                 for t in section.tasks
             ] == [
-                (t["number"], t["title"], t["text"], t["lead_unit"], t["co_units"],
-                 t["due_date"], t["due_phrase"])
+                (
+                    t["number"],
+                    t["title"],
+                    t["text"],
+                    t["lead_unit"],
+                    t["co_units"],
+                    t["due_date"],
+                    t["due_phrase"],
+                )
                 for t in s_data["tasks"]
             ]
 
@@ -75,16 +89,25 @@ def test_item_33_keeps_its_seven_units_in_order(seeded):
     task = db.session.scalar(
         select(Task)
         .where(Task.number == 33, Task.plan.has(key="changfa-2017-29"))
-        .options(joinedload(Task.lead_unit), selectinload(Task.co_unit_links).joinedload(TaskCoUnit.unit))
+        .options(
+            joinedload(Task.lead_unit), selectinload(Task.co_unit_links).joinedload(TaskCoUnit.unit)
+        )
     )
     assert task.lead_unit.name == "市发改委"
     assert [u.name for u in task.co_units] == [
-        "市财政局", "市科技局", "市人社局", "市中小企业局", "市国税局", "市地税局",
+        "市财政局",
+        "市科技局",
+        "市人社局",
+        "市中小企业局",
+        "市国税局",
+        "市地税局",
     ]
 
 
 def test_successors_are_linked(seeded):
-    units = {u.name: u for u in db.session.scalars(select(Unit).options(joinedload(Unit.successor)))}
+    units = {
+        u.name: u for u in db.session.scalars(select(Unit).options(joinedload(Unit.successor)))
+    }
     assert units["市经信委"].successor.name == "市工信局"
     assert units["市国税局"].successor is units["市地税局"].successor
     assert units["市中小企业局"].successor is None  # unclear public record: left empty
@@ -99,7 +122,9 @@ def test_seeding_twice_changes_nothing(seeded):
 
 
 def test_reseeding_keeps_the_offices_reassignment(seeded):
-    task = db.session.scalar(select(Task).where(Task.number == 1, Task.plan.has(key="changfa-2017-29")))
+    task = db.session.scalar(
+        select(Task).where(Task.number == 1, Task.plan.has(key="changfa-2017-29"))
+    )
     kjj = db.session.scalar(select(Unit).where(Unit.code == "kjj"))
     task.lead_unit_id = kjj.id
     task.status = "in_progress"

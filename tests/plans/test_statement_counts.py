@@ -11,8 +11,15 @@ from tracker.plans.models import Plan, Section, Task, TaskCoUnit, Unit
 
 def _grow(n_units=15, n_tasks=60):
     """Add units, users, events and a large plan whose tasks each have co-units."""
-    units = [Unit(name=f"测试单位{i}", code=f"cs{chr(97 + i % 26)}{chr(97 + i // 26)}x",
-                  kind="gov_dept", aliases=[]) for i in range(n_units)]
+    units = [
+        Unit(
+            name=f"测试单位{i}",
+            code=f"cs{chr(97 + i % 26)}{chr(97 + i // 26)}x",
+            kind="gov_dept",
+            aliases=[],
+        )
+        for i in range(n_units)
+    ]
     db.session.add_all(units)
     fgw = db.session.scalar(select(Unit).where(Unit.code == "fgw"))
     plan = Plan(key="big", doc_number="测试〔2026〕1号", title="大计划", issuer="测试", phases=[])
@@ -22,10 +29,18 @@ def _grow(n_units=15, n_tasks=60):
     db.session.add(section)
     db.session.flush()
     for i in range(n_tasks):
-        task = Task(plan_id=plan.id, section_id=section.id, number=i + 1, title=f"任务{i}",
-                    text="正文", lead_unit_id=units[i % n_units].id)
-        task.co_unit_links = [TaskCoUnit(unit_id=fgw.id, position=1),
-                              TaskCoUnit(unit_id=units[(i + 1) % n_units].id, position=2)]
+        task = Task(
+            plan_id=plan.id,
+            section_id=section.id,
+            number=i + 1,
+            title=f"任务{i}",
+            text="正文",
+            lead_unit_id=units[i % n_units].id,
+        )
+        task.co_unit_links = [
+            TaskCoUnit(unit_id=fgw.id, position=1),
+            TaskCoUnit(unit_id=units[(i + 1) % n_units].id, position=2),
+        ]
         db.session.add(task)
         db.session.flush()
         record("task.seeded", task)
@@ -65,6 +80,6 @@ def test_list_pages_do_not_grow_with_rows(seeded, make_user, login, count_statem
         with count_statements() as counter:
             assert client.get(f"/plans/{big_plan_id}").status_code == 200
         assert counter.count == small["/plans/{plan}"][1], [
-            s[s.find("FROM"):][:60] for s in counter.statements
+            s[s.find("FROM") :][:60] for s in counter.statements
         ]
     assert all(n <= 8 for _status, n in small.values()), small

@@ -10,9 +10,7 @@ from .models import ROLE_LABELS
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username."))])
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired(_l("Enter your password."))]
-    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
 class LanguageForm(FlaskForm):

@@ -78,9 +78,7 @@ def can_view_task(user: User, task: Task) -> bool:
         return True
     return bool(
         db.session.scalar(
-            select(
-                exists().where(TaskCoUnit.task_id == task.id, TaskCoUnit.unit_id.in_(scope))
-            )
+            select(exists().where(TaskCoUnit.task_id == task.id, TaskCoUnit.unit_id.in_(scope)))
         )
     )
 

@@ -87,9 +87,7 @@ def set_language():
     form = LanguageForm()
     if not form.validate_on_submit() or form.lang.data not in SUPPORTED_LOCALES:
         abort(400)
-    response = make_response(
-        redirect(_safe_next(form.next.data) or url_for("accounts.home"))
-    )
+    response = make_response(redirect(_safe_next(form.next.data) or url_for("accounts.home")))
     response.set_cookie(
         LOCALE_COOKIE, form.lang.data, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
     )

@@ -56,12 +56,16 @@ def plan_sections_with_tasks(
     sections = db.session.scalars(
         select(Section).where(Section.plan_id == plan.id).order_by(Section.number)
     ).all()
-    tasks = db.session.scalars(
-        select(Task)
-        .where(Task.plan_id == plan.id, task_filter(scope))
-        .options(*_task_options())
-        .order_by(Task.number)
-    ).unique().all()
+    tasks = (
+        db.session.scalars(
+            select(Task)
+            .where(Task.plan_id == plan.id, task_filter(scope))
+            .options(*_task_options())
+            .order_by(Task.number)
+        )
+        .unique()
+        .all()
+    )
     by_section: dict[int, list[Task]] = defaultdict(list)
     for task in tasks:
         by_section[task.section_id].append(task)
@@ -82,11 +86,15 @@ def tasks_in_scope(scope: set[int] | None, limit: int | None = None) -> list[Tas
 
 
 def load_task(task_id: int) -> Task | None:
-    return db.session.scalars(
-        select(Task)
-        .where(Task.id == task_id)
-        .options(*_task_options(), joinedload(Task.plan), joinedload(Task.section))
-    ).unique().one_or_none()
+    return (
+        db.session.scalars(
+            select(Task)
+            .where(Task.id == task_id)
+            .options(*_task_options(), joinedload(Task.plan), joinedload(Task.section))
+        )
+        .unique()
+        .one_or_none()
+    )
 
 
 def task_history(task: Task) -> list[AuditEvent]:

@@ -21,9 +21,7 @@ bp = Blueprint("plans", __name__)
 @bp.route("/plans")
 @login_required
 def plan_list():
-    return render_template(
-        "plans/list.html", summaries=services.plan_summaries(current_scope())
-    )
+    return render_template("plans/list.html", summaries=services.plan_summaries(current_scope()))
 
 
 @bp.route("/plans/<int:plan_id>")
@@ -84,8 +82,11 @@ def _save_unit(form: UnitForm, unit: Unit | None) -> Unit | None:
     unit.successor_note = (form.successor_note.data or "").strip() or None
     db.session.flush()
     after = {"name": unit.name, "code": unit.code, "successor_id": unit.successor_id}
-    record("unit.created" if creating else "unit.updated", unit, detail={"before": before,
-                                                                        "after": after})
+    record(
+        "unit.created" if creating else "unit.updated",
+        unit,
+        detail={"before": before, "after": after},
+    )
     return unit
 
 
