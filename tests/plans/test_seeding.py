@@ -141,3 +141,22 @@ def test_every_seeded_task_has_its_history(seeded):
         select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "task.seeded")
     )
     assert seeded_events == 87
+
+
+def test_zone_measures_show_their_provisional_lead_unit(seeded, make_user, login, client):
+    """The zone plan names no unit per measure: the issuing centre leads, and says why."""
+    from tracker.accounts.models import Role
+
+    task = db.session.scalar(
+        select(Task).where(Task.number == 24, Task.plan.has(key="czgxq-shuangchuang-2021"))
+    )
+    assert task.title == "促进和推进长治市域内高等学校人才、学科、科研三位一体的创新合作和创新能力"
+    assert "待专班办公室重新交办" in task.lead_unit_basis
+    login(client, make_user(Role.OFFICE, "kjj"))
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "长治高新区创新创业服务中心" in page and "待专班办公室重新交办" in page
+    assert "暂定" in client.get(f"/plans/{task.plan_id}").get_data(as_text=True)
+    changfa_task = db.session.scalar(
+        select(Task).where(Task.number == 1, Task.plan.has(key="changfa-2017-29"))
+    )
+    assert changfa_task.lead_unit_basis is None  # the 2017 plan names its units

@@ -133,6 +133,9 @@ class Task(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     lead_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    # Why this unit leads when the document names none (e.g. the zone plan's measures):
+    # shown beside the lead unit until the office reassigns the task.
+    lead_unit_basis: Mapped[str | None] = mapped_column(Text)
     due_date: Mapped[date | None] = mapped_column(Date)
     due_phrase: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16), default=TaskStatus.PENDING.value)

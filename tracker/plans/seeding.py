@@ -5,7 +5,7 @@ Rules:
   (plan, number), tasks by (plan, number);
 - a missing record is created; an existing one gets the document's wording again (title,
   text, source reference, dates of the plan), but what the office manages after seeding
-  (a task's lead unit, co-units, due date and status) is never overwritten;
+  (a task's lead unit and its basis, co-units, due date and status) is never overwritten;
 - a second run over the same files changes nothing.
 """
 
@@ -159,6 +159,7 @@ def load_plan(path: Path, units: dict[str, Unit], result: SeedResult) -> Plan:
                 plan_id=plan.id,
                 number=t_row["number"],
                 lead_unit_id=unit(t_row["lead_unit"]).id,
+                lead_unit_basis=t_row.get("lead_unit_basis"),
                 due_date=_date(t_row.get("due_date")),
                 status=TaskStatus(t_row.get("status", "pending")).value,
                 **documentary,
