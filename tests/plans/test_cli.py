@@ -12,6 +12,7 @@ def test_seed_command_is_idempotent(runner):
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
     assert "'tasks': 87" in first.output
+    assert "updated nothing" in first.output  # linking successors is part of creating
     second = runner.invoke(args=["seed"])
     assert second.exit_code == 0
     assert "created nothing; updated nothing" in second.output

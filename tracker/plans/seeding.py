@@ -60,6 +60,7 @@ def _assign(obj, values: dict) -> bool:
 def load_units(path: Path, result: SeedResult) -> dict[str, Unit]:
     data = json.loads(path.read_text(encoding="utf-8"))["units"]
     existing = {u.name: u for u in db.session.scalars(select(Unit)).all()}
+    created: set[str] = set()
     for row in data:
         values = {
             "name": row["name"],
@@ -74,6 +75,7 @@ def load_units(path: Path, result: SeedResult) -> dict[str, Unit]:
             unit = Unit(**values)
             db.session.add(unit)
             existing[unit.name] = unit
+            created.add(unit.name)
             result.count("created", "units")
         elif _assign(unit, values):
             result.count("updated", "units")
@@ -86,7 +88,8 @@ def load_units(path: Path, result: SeedResult) -> dict[str, Unit]:
         unit = existing[row["name"]]
         if unit.successor_id != successor_id:
             unit.successor_id = successor_id
-            result.count("updated", "units")
+            if unit.name not in created:
+                result.count("updated", "units")
     db.session.flush()
     return existing
 
