@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 
 from tracker import create_app
 from tracker.extensions import db
@@ -194,3 +194,56 @@ def count_statements(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def world(seeded, make_user):
+    """Users of every role; `liaison` belongs to 市发改委 (fgw), `other_liaison` to 市科技局.
+
+    Task 1 of 长发〔2017〕29号 is led by 市发改委 (own_task), task 17 has it as co-unit
+    (co_task, lead 市科技局), task 2 is 市科技局's alone (other_task).
+    """
+    from tracker.accounts.models import Role
+    from tracker.plans.models import Plan, Task, Unit
+
+    users = {
+        "admin": make_user(Role.ADMIN, username="admin1"),
+        "office": make_user(Role.OFFICE, "kjj", username="office1"),
+        "leader": make_user(Role.LEADER, username="leader1"),
+        "liaison": make_user(Role.LIAISON, "fgw", username="liaison1"),
+        "other_liaison": make_user(Role.LIAISON, "kjj", username="liaison2"),
+    }
+    plan = db.session.scalar(select(Plan).where(Plan.key == "changfa-2017-29"))
+    zone = db.session.scalar(select(Plan).where(Plan.key == "czgxq-shuangchuang-2021"))
+    own_task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == 1))
+    co_task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == 17))
+    other_task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.number == 2))
+    unit = db.session.scalar(select(Unit).where(Unit.code == "kjj"))
+    return {
+        "users": users,
+        "ids": {
+            "own_plan": plan.id,
+            "other_plan": zone.id,
+            "own_task": own_task.id,
+            "co_task": co_task.id,
+            "other_task": other_task.id,
+            "unit": unit.id,
+            "user": users["office"].id,
+        },
+    }
+
+
+
+
+@pytest.fixture
+def client_for(app, world, login):
+    """client_for(role) -> a test client signed in as that `world` user ('anonymous': none)."""
+
+    def make(role):
+        client = app.test_client()
+        if role != "anonymous":
+            response = login(client, world["users"][role])
+            assert response.status_code == 302, role
+        return client
+
+    return make

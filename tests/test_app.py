@@ -80,3 +80,16 @@ def test_server_error_shows_no_stack_trace(app_factory):
     assert response.status_code == 500
     assert "secret internals" not in body and "Traceback" not in body
     assert "未保存" in body or "没有保存" in body
+
+
+def test_sqlite_writes_take_the_write_lock_at_begin(world, client_for, count_statements):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite locking")
+    client = client_for("admin")
+    with count_statements() as counter:
+        client.get("/plans")
+    assert "BEGIN IMMEDIATE" not in counter.statements  # readers do not queue for the lock
+    with count_statements() as counter:
+        client.post("/lang", data={"lang": "en", "next": "/"})
+        client.post("/logout")
+    assert "BEGIN IMMEDIATE" in counter.statements

@@ -1,34 +1,18 @@
 """tracker: a 督查督办 system. create_app() builds the Flask application."""
 
 import logging
-import sqlite3
 from datetime import UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
-from . import config
+from flask import Flask, g, render_template, request
+from . import config, database
 from .extensions import babel, csrf, db, login_manager, migrate
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
 LOCALE_COOKIE = "tracker_lang"
 PROJECT_ROOT = config.PROJECT_ROOT
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record):
-    """SQLite: WAL for concurrent readers, a busy timeout so writers wait, foreign keys on."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
 
 
 def select_locale() -> str:
@@ -63,6 +47,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
+    from . import models  # noqa: F401  (the whole schema)
     from .accounts import auth  # noqa: F401  (registers the user loader)
     from .accounts.views import bp as accounts_bp
     from .plans.views import bp as plans_bp
@@ -76,6 +61,18 @@ def create_app(config_override: dict | None = None) -> Flask:
     _register_error_pages(app)
     _register_template_helpers(app)
     _register_security_headers(app)
+
+    @app.before_request
+    def declare_writes():
+        """Unsafe methods write: their SQLite transaction starts with BEGIN IMMEDIATE."""
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            g.write_intent_token = database.declare_write_intent(True)
+
+    @app.teardown_request
+    def end_writes(_error):
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            database.reset_write_intent(token)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app

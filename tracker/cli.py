@@ -6,10 +6,12 @@ import sys
 import click
 from flask import Flask, current_app
 
+from .database import writing
 from .extensions import db
 
 
 def register_cli(app: Flask) -> None:
+
     @app.cli.command("seed")
     @click.option("--demo", is_flag=True, help="Also create demo accounts and demo history.")
     def seed_command(demo: bool) -> None:
@@ -22,7 +24,8 @@ def register_cli(app: Flask) -> None:
                 "seed --demo refuses to run with TRACKER_ENV=production (演示数据不得写入生产环境)."
             )
         try:
-            result = seed()
+            with writing():
+                result = seed()
         except SeedError as exc:
             db.session.rollback()
             raise click.ClickException(str(exc)) from exc
@@ -30,8 +33,9 @@ def register_cli(app: Flask) -> None:
             f"seed: created {result.created or 'nothing'}; updated {result.updated or 'nothing'}"
         )
         if demo:
-            accounts = ensure_demo_accounts()
-            states = ensure_demo_task_states()
+            with writing():
+                accounts = ensure_demo_accounts()
+                states = ensure_demo_task_states()
             click.echo(f"demo: {states} task states set")
             click.echo(f"demo accounts (password {DEMO_PASSWORD}):")
             for username, role, unit in accounts:

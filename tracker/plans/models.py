@@ -1,7 +1,7 @@
 """Plans, sections, tasks and units: the documents and who answers for them."""
 
 import enum
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
@@ -140,6 +140,7 @@ class Task(db.Model):
     due_phrase: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16), default=TaskStatus.PENDING.value)
     source_ref: Mapped[str | None] = mapped_column(String(100))
+    closed_at: Mapped[datetime | None]
 
     plan = relationship("Plan", lazy="raise_on_sql")
     section = relationship("Section", back_populates="tasks", lazy="raise_on_sql")

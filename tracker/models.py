@@ -1,0 +1,14 @@
+"""Every model, imported once so that SQLAlchemy and Alembic see the whole schema."""
+
+from .accounts.models import User  # noqa: F401
+from .audit import AuditEvent  # noqa: F401
+from .calendar import CalendarOverride  # noqa: F401
+from .plans.models import Plan, Section, Task, TaskCoUnit, Unit  # noqa: F401
+from .reports.models import Attachment, ProgressReport, ReportingPeriod  # noqa: F401
+from .settings import Setting  # noqa: F401
+from .supervision.models import (  # noqa: F401
+    CloseOutRequest,
+    ExtensionRequest,
+    Instruction,
+    TaskAssignment,
+)

@@ -1,0 +1,1 @@
+"""Reporting periods, monthly progress reports, evidence and the office's review."""

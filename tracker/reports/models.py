@@ -1,0 +1,156 @@
+"""Reporting periods, progress reports and their evidence."""
+
+import enum
+from datetime import UTC, date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ReportState(enum.StrEnum):
+    """A report's own state. "Not started" is the absence of a report."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+
+    @property
+    def label(self) -> str:
+        return str(REPORT_STATE_LABELS[self])
+
+
+REPORT_STATE_LABELS = {
+    ReportState.DRAFT: _l("Draft"),
+    ReportState.SUBMITTED: _l("Submitted"),
+    ReportState.RETURNED: _l("Returned"),
+    ReportState.ACCEPTED: _l("Accepted"),
+}
+NOT_STARTED_LABEL = _l("Not started")
+
+
+class Quality(enum.StrEnum):
+    """The office's rating of an accepted report, kept for scoring (好/中/差)."""
+
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+
+    @property
+    def label(self) -> str:
+        return str(QUALITY_LABELS[self])
+
+
+QUALITY_LABELS = {Quality.GOOD: _l("Good"), Quality.FAIR: _l("Fair"), Quality.POOR: _l("Poor")}
+
+
+class ReportingPeriod(db.Model):
+    """The month a report covers, with its due date (the due day moved to a working day)."""
+
+    __tablename__ = "reporting_period"
+    __table_args__ = (UniqueConstraint("year", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    month: Mapped[int]
+    due_day: Mapped[int]
+    due_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+class ProgressReport(db.Model):
+    """One unit's report on one task for one period.
+
+    A lead unit reports on the whole task, a co-unit on its own part. An accepted report is
+    locked; a later correction is a new revision, so history is never overwritten. `version`
+    is the optimistic lock: a save based on an older version is refused.
+    """
+
+    __tablename__ = "progress_report"
+    __table_args__ = (
+        UniqueConstraint("task_id", "unit_id", "period_id", "revision"),
+        CheckConstraint("percent >= 0 AND percent <= 100", name="percent_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    revision: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(String(16), default=ReportState.DRAFT.value, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    progress: Mapped[str] = mapped_column(Text, default="")
+    percent: Mapped[int] = mapped_column(default=0)
+    problems: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    unchanged: Mapped[bool] = mapped_column(default=False)
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    quality: Mapped[str | None] = mapped_column(String(8))
+
+    task = relationship("Task", lazy="raise_on_sql")
+    unit = relationship("Unit", lazy="raise_on_sql")
+    period = relationship("ReportingPeriod", lazy="raise_on_sql")
+    attachments = relationship(
+        "Attachment",
+        primaryjoin="ProgressReport.id == Attachment.report_id",
+        order_by="Attachment.id",
+        lazy="raise_on_sql",
+        viewonly=True,
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def state_enum(self) -> ReportState:
+        return ReportState(self.state)
+
+    @property
+    def editable(self) -> bool:
+        return self.state in (ReportState.DRAFT, ReportState.RETURNED)
+
+
+class Attachment(db.Model):
+    """An evidence file (佐证材料), stored outside the web root under a generated name.
+
+    It belongs to a progress report or to a close-out request (exactly one of the two).
+    """
+
+    __tablename__ = "attachment"
+    __table_args__ = (
+        CheckConstraint(
+            "(report_id IS NULL) <> (close_out_id IS NULL)", name="one_owner"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("progress_report.id"), index=True)
+    close_out_id: Mapped[int | None] = mapped_column(
+        ForeignKey("close_out_request.id"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,40 @@
+"""Settings the office or admin changes at run time (e.g. the reports' due day)."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db
+from .reports.models import utcnow
+
+DEFAULTS: dict[str, Any] = {
+    "report_due_day": 25,  # the 25th of each month, moved to the next working day
+    "ack_working_days": 3,  # a unit acknowledges an assignment within 3 working days
+    "instruction_answer_working_days": 5,
+}
+
+
+class Setting(db.Model):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+def get_setting(key: str) -> Any:
+    value = db.session.scalar(select(Setting.value).where(Setting.key == key))
+    return DEFAULTS[key] if value is None else value
+
+
+def set_setting(key: str, value: Any, user=None) -> None:
+    row = db.session.get(Setting, key)
+    if row is None:
+        row = Setting(key=key)
+        db.session.add(row)
+    row.value = value
+    row.updated_at = utcnow()
+    row.updated_by_id = getattr(user, "id", None)
