@@ -52,8 +52,13 @@ def create_app(config_override: dict | None = None) -> Flask:
     from .accounts.views import bp as accounts_bp
     from .plans.views import bp as plans_bp
 
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(plans_bp)
+    from .reports.evidence_views import bp as evidence_bp
+    from .reports.settings_views import bp as settings_bp
+    from .reports.views import bp as reports_bp
+    from .supervision.views import bp as supervision_bp
+
+    for blueprint in (accounts_bp, plans_bp, reports_bp, evidence_bp, settings_bp, supervision_bp):
+        app.register_blueprint(blueprint)
 
     from .cli import register_cli
 

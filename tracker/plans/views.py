@@ -43,7 +43,16 @@ def task_detail(task_id: int):
     task = services.load_task(task_id)
     if task is None or not can_view_task(current_user, task):
         abort(404)
-    return render_template("plans/task.html", task=task, history=services.task_history(task))
+    from ..reports.services import task_reports
+    from ..supervision.services import task_panel
+
+    return render_template(
+        "plans/task.html",
+        task=task,
+        history=services.task_history(task),
+        panel=task_panel(task, current_user),
+        reports=task_reports(task, current_user),
+    )
 
 
 @bp.route("/units")

@@ -1,0 +1,68 @@
+"""Reporting periods: one a month, due on the office's due day moved to a working day."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..calendar import WorkingCalendar, load_calendar, report_due_date
+from ..extensions import db
+from ..settings import get_setting
+from .models import ReportingPeriod
+
+
+def period_month(today: date) -> tuple[int, int]:
+    """The month being reported in on `today`: the current calendar month."""
+    return today.year, today.month
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def ensure_period(
+    year: int, month: int, calendar: WorkingCalendar | None = None
+) -> ReportingPeriod:
+    """The period of that month, created with its due date if it does not exist yet."""
+    period = db.session.scalar(
+        select(ReportingPeriod).where(ReportingPeriod.year == year, ReportingPeriod.month == month)
+    )
+    if period is None:
+        due_day = int(get_setting("report_due_day"))
+        calendar = calendar or load_calendar()
+        period = ReportingPeriod(
+            year=year,
+            month=month,
+            due_day=due_day,
+            due_date=report_due_date(calendar, year, month, due_day),
+        )
+        db.session.add(period)
+        db.session.flush()
+    return period
+
+
+def current_period(today: date) -> ReportingPeriod:
+    return ensure_period(*period_month(today))
+
+
+def recompute_open_periods(today: date) -> int:
+    """After a change of the due day or of the calendar: periods whose due date has not yet
+    passed get the new due date. Past periods keep theirs (history is not rewritten)."""
+    due_day = int(get_setting("report_due_day"))
+    calendar = load_calendar()
+    changed = 0
+    for period in db.session.scalars(
+        select(ReportingPeriod).where(ReportingPeriod.due_date >= today)
+    ).all():
+        due = report_due_date(calendar, period.year, period.month, due_day)
+        if (period.due_day, period.due_date) != (due_day, due):
+            period.due_day, period.due_date = due_day, due
+            changed += 1
+    db.session.flush()
+    return changed
+
+
+def calendar_warning_years(today: date) -> list[int]:
+    """Years whose official holidays are unknown (library and overrides) among this year and,
+    from October on, the next: the office is warned until the admin fills them in."""
+    years = [today.year] + ([today.year + 1] if today.month >= 10 else [])
+    return load_calendar().unknown_years(years)
