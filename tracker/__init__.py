@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, render_template, request
+
 from . import config, database
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -51,7 +52,6 @@ def create_app(config_override: dict | None = None) -> Flask:
     from .accounts import auth  # noqa: F401  (registers the user loader)
     from .accounts.views import bp as accounts_bp
     from .plans.views import bp as plans_bp
-
     from .reports.evidence_views import bp as evidence_bp
     from .reports.settings_views import bp as settings_bp
     from .reports.views import bp as reports_bp
@@ -78,6 +78,7 @@ def create_app(config_override: dict | None = None) -> Flask:
         token = g.pop("write_intent_token", None)
         if token is not None:
             database.reset_write_intent(token)
+
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app
@@ -123,6 +124,7 @@ def _register_template_helpers(app: Flask) -> None:
     from .accounts.models import Role
     from .audit import action_label
     from .plans.models import TaskStatus
+    from .reports.models import Quality, ReportState
 
     app.add_template_filter(action_label, "action_label")
 
@@ -141,5 +143,8 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "Role": Role,
             "TaskStatus": TaskStatus,
+            "ReportState": ReportState,
+            "Quality": Quality,
             "current_locale": select_locale(),
+            "has_endpoint": lambda name: name in app.view_functions,
         }

@@ -3,8 +3,9 @@
 SQLite: WAL (readers never block the writer), a busy timeout (writers wait for each other
 instead of failing), foreign keys on. Write transactions start with BEGIN IMMEDIATE: they
 take the write lock at the start and wait for it (busy timeout), rather than failing with
-"database is locked" when a transaction that has read an older snapshot tries to write. A request with an unsafe method
-(POST …), a CLI command or a job declares its intent to write with `writing()`.
+"database is locked" when a transaction that has read an older snapshot tries to write.
+A request with an unsafe method (POST …), a CLI command or a job declares its intent to
+write with `writing()`.
 """
 
 import contextlib

@@ -1,6 +1,599 @@
-"""(being written) Progress reports: the liaison's month, saving, submitting, review."""
+"""Progress reports: the liaison's month, saving with a version check, submitting, the
+office's review, corrections as new revisions. Services flush; views commit."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..accounts.models import Role, User
+from ..accounts.permissions import task_filter, unit_scope
+from ..audit import ACTION_LABELS, record
+from ..calendar import load_calendar
+from ..clock import LOCAL_TZ
+from ..extensions import db
+from ..plans.models import Task, TaskCoUnit, TaskStatus, Unit
+from . import rules
+from .models import ProgressReport, Quality, ReportingPeriod, ReportState, utcnow
+from .periods import previous_month
+
+ACTION_LABELS.update(
+    {
+        "report.saved": _l("Progress report saved as draft"),
+        "report.submitted": _l("Progress report submitted"),
+        "report.accepted": _l("Progress report accepted"),
+        "report.returned": _l("Progress report returned"),
+        "report.correction_started": _l("Correction of an accepted report started"),
+    }
+)
+
+OPEN_STATUSES = (TaskStatus.ASSIGNED.value, TaskStatus.IN_PROGRESS.value)
 
 
-def task_reports(task, user) -> list:
-    """The reports on a task the user may read, newest period first."""
-    return []
+class ReportError(Exception):
+    """A refused step, with a message for the user."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class VersionConflict(ReportError):
+    """Someone else saved the report since this form was loaded."""
+
+    def __init__(self):
+        super().__init__(
+            _l(
+                "Someone else saved this report while you were editing it. Your text is kept "
+                "below: compare it with the saved version, then save again."
+            )
+        )
+
+
+@dataclass
+class MonthRow:
+    """One task on the liaison's month page."""
+
+    task: Task
+    role: str  # "lead" or "co"
+    report: ProgressReport | None
+    last: ProgressReport | None  # last month's latest report of this unit
+    co_reports: list[ProgressReport] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return self.report.state if self.report else "not_started"
+
+
+def _latest(reports) -> dict[tuple[int, int], ProgressReport]:
+    """The highest revision per (task, unit)."""
+    latest: dict[tuple[int, int], ProgressReport] = {}
+    for report in reports:
+        key = (report.task_id, report.unit_id)
+        if key not in latest or report.revision > latest[key].revision:
+            latest[key] = report
+    return latest
+
+
+def _reports_for(period_id: int, where) -> list[ProgressReport]:
+    return list(
+        db.session.scalars(
+            select(ProgressReport)
+            .where(ProgressReport.period_id == period_id, where)
+            .options(selectinload(ProgressReport.attachments), joinedload(ProgressReport.unit))
+        )
+        .unique()
+        .all()
+    )
+
+
+def month_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
+    """Every open task of the liaison's unit for the period, with its report, last month's
+    report (for "no change") and, on lead tasks, the co-units' parts. Constant queries."""
+    scope = unit_scope(user)
+    tasks = (
+        db.session.scalars(
+            select(Task)
+            .where(task_filter(scope), Task.status.in_(OPEN_STATUSES))
+            .options(
+                joinedload(Task.plan),
+                joinedload(Task.lead_unit),
+                selectinload(Task.co_unit_links).joinedload(TaskCoUnit.unit),
+            )
+            .order_by(Task.plan_id, Task.number)
+        )
+        .unique()
+        .all()
+    )
+    if not tasks:
+        return []
+    task_ids = [t.id for t in tasks]
+    mine = _latest(
+        _reports_for(
+            period.id,
+            and_(ProgressReport.unit_id == user.unit_id, ProgressReport.task_id.in_(task_ids)),
+        )
+    )
+    last_year, last_month = previous_month(period.year, period.month)
+    last_period_id = db.session.scalar(
+        select(ReportingPeriod.id).where(
+            ReportingPeriod.year == last_year, ReportingPeriod.month == last_month
+        )
+    )
+    last = (
+        _latest(
+            db.session.scalars(
+                select(ProgressReport).where(
+                    ProgressReport.period_id == last_period_id,
+                    ProgressReport.unit_id == user.unit_id,
+                    ProgressReport.task_id.in_(task_ids),
+                )
+            ).all()
+        )
+        if last_period_id
+        else {}
+    )
+    lead_ids = [t.id for t in tasks if t.lead_unit_id in scope]
+    co_parts: dict[int, list[ProgressReport]] = defaultdict(list)
+    if lead_ids:
+        others = _reports_for(
+            period.id,
+            and_(ProgressReport.task_id.in_(lead_ids), ProgressReport.unit_id != user.unit_id),
+        )
+        for report in _latest(others).values():
+            co_parts[report.task_id].append(report)
+    return [
+        MonthRow(
+            task=t,
+            role="lead" if t.lead_unit_id in scope else "co",
+            report=mine.get((t.id, user.unit_id)),
+            last=last.get((t.id, user.unit_id)),
+            co_reports=sorted(co_parts.get(t.id, []), key=lambda r: r.unit.code),
+        )
+        for t in tasks
+    ]
+
+
+def _task_for_liaison(user: User, task_id: int) -> Task:
+    """The task, if the liaison's unit has a part in it and it is open; else ReportError."""
+    scope = unit_scope(user)
+    task = db.session.scalar(select(Task).where(Task.id == task_id, task_filter(scope)))
+    if task is None:
+        raise LookupError(task_id)
+    if task.status not in OPEN_STATUSES:
+        raise ReportError(_l("This task is not open for reporting."))
+    return task
+
+
+def current_report(task_id: int, unit_id: int, period_id: int) -> ProgressReport | None:
+    return db.session.scalar(
+        select(ProgressReport)
+        .where(
+            ProgressReport.task_id == task_id,
+            ProgressReport.unit_id == unit_id,
+            ProgressReport.period_id == period_id,
+        )
+        .order_by(ProgressReport.revision.desc())
+        .limit(1)
+    )
+
+
+def save_report(
+    user: User,
+    period: ReportingPeriod,
+    task_id: int,
+    version: int,
+    values: dict,
+    submit: bool,
+    unchanged: bool = False,
+) -> ProgressReport:
+    """Save the unit's report on a task as draft, or submit it.
+
+    `version` is the version the form was loaded with (0 for a report not yet saved); a save
+    based on an older version is refused (VersionConflict), so nobody's text is overwritten.
+    """
+    task = _task_for_liaison(user, task_id)
+    report = current_report(task.id, user.unit_id, period.id)
+    if report is None:
+        if version != 0:
+            raise VersionConflict()
+        report = ProgressReport(
+            task_id=task.id, unit_id=user.unit_id, period_id=period.id, revision=1
+        )
+        db.session.add(report)
+    else:
+        if report.version != version:
+            raise VersionConflict()
+        if not report.editable:
+            raise ReportError(
+                _l("This report has been submitted and can no longer be changed.")
+                if report.state == ReportState.SUBMITTED
+                else _l("This report was accepted. Start a correction to change it.")
+            )
+    previous_state = report.state
+    report.progress = values["progress"].strip()
+    report.percent = values["percent"]
+    report.problems = (values.get("problems") or "").strip()
+    report.next_steps = (values.get("next_steps") or "").strip()
+    report.unchanged = unchanged
+    report.updated_at = utcnow()
+    report.updated_by_id = user.id
+    if submit:
+        problems = rules.submission_problems(report.progress, report.percent)
+        if problems:
+            raise ReportError(_l("Fill in this month's progress before submitting."))
+        report.state = ReportState.SUBMITTED.value
+        report.submitted_at = utcnow()
+        report.submitted_by_id = user.id
+    else:
+        report.state = (
+            ReportState.RETURNED.value
+            if previous_state == ReportState.RETURNED
+            else ReportState.DRAFT.value
+        )
+    _flush_or_conflict()
+    record(
+        "report.submitted" if submit else "report.saved",
+        subject_type="task",
+        subject_id=task.id,
+        actor=user,
+        detail={
+            "report_id": report.id,
+            "period": period.key,
+            "revision": report.revision,
+            "percent": report.percent,
+            "unchanged": unchanged,
+            "from": previous_state,
+            "to": report.state,
+        },
+    )
+    return report
+
+
+def _flush_or_conflict() -> None:
+    """Flush; a concurrent save (stale version, or a first save racing another) becomes a
+    VersionConflict instead of an error page."""
+    try:
+        db.session.flush()
+    except (StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        raise VersionConflict() from exc
+
+
+def copy_last_month(user: User, period: ReportingPeriod, task_id: int, version: int):
+    """ "No change since last month" (减负): last month's figures become this month's draft,
+    marked unchanged, for the liaison to read and confirm by submitting."""
+    task = _task_for_liaison(user, task_id)
+    last_year, last_month = previous_month(period.year, period.month)
+    last = db.session.scalar(
+        select(ProgressReport)
+        .join(ReportingPeriod)
+        .where(
+            ReportingPeriod.year == last_year,
+            ReportingPeriod.month == last_month,
+            ProgressReport.task_id == task.id,
+            ProgressReport.unit_id == user.unit_id,
+        )
+        .order_by(ProgressReport.revision.desc())
+        .limit(1)
+    )
+    if last is None:
+        raise ReportError(_l("There is no report from last month to copy."))
+    values = {
+        "progress": last.progress,
+        "percent": last.percent,
+        "problems": last.problems,
+        "next_steps": last.next_steps,
+    }
+    return save_report(user, period, task.id, version, values, submit=False, unchanged=True)
+
+
+def submit_all_ready(user: User, period: ReportingPeriod) -> tuple[int, int]:
+    """Submit every draft or returned report of the unit in the period that is ready.
+    Returns (submitted, left as draft because incomplete)."""
+    scope = unit_scope(user)
+    reports = _latest(
+        db.session.scalars(
+            select(ProgressReport)
+            .join(Task, Task.id == ProgressReport.task_id)
+            .where(
+                ProgressReport.period_id == period.id,
+                ProgressReport.unit_id == user.unit_id,
+                Task.status.in_(OPEN_STATUSES),
+                task_filter(scope),
+            )
+        ).all()
+    ).values()
+    submitted = skipped = 0
+    now = utcnow()
+    for report in reports:
+        if not report.editable:
+            continue
+        if rules.submission_problems(report.progress, report.percent):
+            skipped += 1
+            continue
+        previous = report.state
+        report.state = ReportState.SUBMITTED.value
+        report.submitted_at = now
+        report.submitted_by_id = user.id
+        record(
+            "report.submitted",
+            subject_type="task",
+            subject_id=report.task_id,
+            actor=user,
+            detail={
+                "report_id": report.id,
+                "period": period.key,
+                "from": previous,
+                "to": report.state,
+                "bulk": True,
+            },
+        )
+        submitted += 1
+    _flush_or_conflict()
+    return submitted, skipped
+
+
+def start_correction(user: User, report: ProgressReport) -> ProgressReport:
+    """A correction of an accepted report is a new revision; the accepted one stays locked."""
+    if report.state != ReportState.ACCEPTED or report.unit_id != user.unit_id:
+        raise ReportError(_l("Only an accepted report of your unit can be corrected."))
+    latest = current_report(report.task_id, report.unit_id, report.period_id)
+    if latest.id != report.id:
+        raise ReportError(_l("A correction of this report already exists."))
+    correction = ProgressReport(
+        task_id=report.task_id,
+        unit_id=report.unit_id,
+        period_id=report.period_id,
+        revision=report.revision + 1,
+        progress=report.progress,
+        percent=report.percent,
+        problems=report.problems,
+        next_steps=report.next_steps,
+        updated_by_id=user.id,
+    )
+    db.session.add(correction)
+    _flush_or_conflict()
+    record(
+        "report.correction_started",
+        subject_type="task",
+        subject_id=report.task_id,
+        actor=user,
+        detail={"report_id": correction.id, "corrects": report.id, "revision": correction.revision},
+    )
+    return correction
+
+
+def review(
+    user: User,
+    report: ProgressReport,
+    version: int,
+    decision: str,
+    reason: str,
+    quality: str | None,
+) -> ProgressReport:
+    """The office accepts a submitted report with a quality rating, or returns it with a
+    reason. A liaison never reviews (checked in the view and here)."""
+    if not user.has_role(Role.OFFICE):
+        raise ReportError(_l("Only the supervision office reviews reports."))
+    if report.version != version:
+        raise VersionConflict()
+    if report.state != ReportState.SUBMITTED:
+        raise ReportError(_l("Only submitted reports can be reviewed."))
+    if decision == "accept":
+        if quality not in {q.value for q in Quality}:
+            raise ReportError(_l("Choose a quality rating to accept the report."))
+        report.state = ReportState.ACCEPTED.value
+        report.quality = quality
+        report.return_reason = None
+    elif decision == "return":
+        if not (reason or "").strip():
+            raise ReportError(_l("Give a reason when returning a report."))
+        report.state = ReportState.RETURNED.value
+        report.return_reason = reason.strip()
+        report.quality = None
+    else:
+        raise ReportError(_l("Unknown decision."))
+    report.reviewed_at = utcnow()
+    report.reviewed_by_id = user.id
+    _flush_or_conflict()
+    record(
+        "report.accepted" if decision == "accept" else "report.returned",
+        subject_type="task",
+        subject_id=report.task_id,
+        actor=user,
+        detail={
+            "report_id": report.id,
+            "unit_id": report.unit_id,
+            "quality": quality,
+            "reason": report.return_reason,
+            "to": report.state,
+        },
+    )
+    return report
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def load_report(report_id: int) -> ProgressReport | None:
+    return (
+        db.session.scalars(
+            select(ProgressReport)
+            .where(ProgressReport.id == report_id)
+            .options(
+                joinedload(ProgressReport.task).joinedload(Task.plan),
+                joinedload(ProgressReport.unit),
+                joinedload(ProgressReport.period),
+                selectinload(ProgressReport.attachments),
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
+
+
+def revisions(report: ProgressReport) -> list[ProgressReport]:
+    return list(
+        db.session.scalars(
+            select(ProgressReport)
+            .where(
+                ProgressReport.task_id == report.task_id,
+                ProgressReport.unit_id == report.unit_id,
+                ProgressReport.period_id == report.period_id,
+            )
+            .order_by(ProgressReport.revision)
+        ).all()
+    )
+
+
+def task_reports(task: Task, user: User) -> list[ProgressReport]:
+    """The reports on a task the user may read: all for office, leader and admin; for a
+    liaison its own unit's, and the co-units' parts when its unit leads. Newest first."""
+    query = (
+        select(ProgressReport)
+        .where(ProgressReport.task_id == task.id)
+        .options(joinedload(ProgressReport.unit), joinedload(ProgressReport.period))
+        .order_by(
+            ProgressReport.period_id.desc(), ProgressReport.unit_id, ProgressReport.revision.desc()
+        )
+    )
+    if user.has_role(Role.LIAISON):
+        scope = unit_scope(user)
+        if task.lead_unit_id not in scope:
+            query = query.where(ProgressReport.unit_id == user.unit_id)
+    return list(db.session.scalars(query).unique().all())
+
+
+@dataclass
+class QueueFilters:
+    plan_id: int | None = None
+    unit_id: int | None = None
+    state: str | None = ReportState.SUBMITTED.value
+    light: str | None = None
+    period_id: int | None = None
+
+
+def review_queue(filters: QueueFilters, today: date, limit: int = 200) -> list[dict]:
+    """Reports for the office's review, oldest submission first, with their light.
+    Constant queries whatever the number of reports."""
+    query = (
+        select(ProgressReport)
+        .join(Task, Task.id == ProgressReport.task_id)
+        .options(
+            joinedload(ProgressReport.task).joinedload(Task.plan),
+            joinedload(ProgressReport.unit),
+            joinedload(ProgressReport.period),
+            selectinload(ProgressReport.attachments),
+        )
+        .order_by(
+            ProgressReport.submitted_at.is_(None), ProgressReport.submitted_at, ProgressReport.id
+        )
+    )
+    if filters.state:
+        query = query.where(ProgressReport.state == filters.state)
+    if filters.plan_id:
+        query = query.where(Task.plan_id == filters.plan_id)
+    if filters.unit_id:
+        query = query.where(ProgressReport.unit_id == filters.unit_id)
+    if filters.period_id:
+        query = query.where(ProgressReport.period_id == filters.period_id)
+    reports = db.session.scalars(query.limit(limit)).unique().all()
+    calendar = load_calendar()
+    rows = []
+    for report in reports:
+        submitted_on = rules.local_date(report.submitted_at, LOCAL_TZ)
+        light = rules.report_light(
+            report.state,
+            report.period.due_date,
+            submitted_on,
+            today,
+            calendar.workdays_between(today, report.period.due_date),
+        )
+        if filters.light and light != filters.light:
+            continue
+        rows.append(
+            {
+                "report": report,
+                "light": light,
+                "late": rules.is_late(submitted_on, report.period.due_date),
+            }
+        )
+    return rows
+
+
+def unit_choices() -> list[tuple[int, str]]:
+    return [(u.id, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.code))]
+
+
+def period_overview(period: ReportingPeriod, today: date) -> list[dict]:
+    """Per unit: reports expected this period (one per open task where the unit, or a unit
+    it succeeded, is lead or co-unit), and how many are in, accepted, returned, late, missing.
+    Constant queries."""
+    units = db.session.scalars(select(Unit).order_by(Unit.code)).all()
+    successor_of = {u.id: u.successor_id for u in units}
+
+    def current(unit_id):
+        seen = set()
+        while successor_of.get(unit_id) and unit_id not in seen:
+            seen.add(unit_id)
+            unit_id = successor_of[unit_id]
+        return unit_id
+
+    expected: dict[int, set[int]] = defaultdict(set)
+    open_tasks = select(Task.id).where(Task.status.in_(OPEN_STATUSES))
+    for task_id, unit_id in db.session.execute(
+        select(Task.id, Task.lead_unit_id).where(Task.status.in_(OPEN_STATUSES))
+    ).all():
+        expected[current(unit_id)].add(task_id)
+    for task_id, unit_id in db.session.execute(
+        select(TaskCoUnit.task_id, TaskCoUnit.unit_id).where(TaskCoUnit.task_id.in_(open_tasks))
+    ).all():
+        expected[current(unit_id)].add(task_id)
+    reports = _latest(
+        db.session.scalars(
+            select(ProgressReport).where(ProgressReport.period_id == period.id)
+        ).all()
+    )
+    rows = []
+    for unit in units:
+        tasks = expected.get(unit.id)
+        if not tasks:
+            continue
+        counts = dict.fromkeys(("draft", "submitted", "returned", "accepted"), 0)
+        late = 0
+        for task_id in tasks:
+            report = reports.get((task_id, unit.id))
+            if report is None:
+                continue
+            counts[report.state] += 1
+            if rules.is_late(rules.local_date(report.submitted_at, LOCAL_TZ), period.due_date):
+                late += 1
+        received = counts["submitted"] + counts["accepted"]
+        missing = len(tasks) - received if today > period.due_date else 0
+        rows.append(
+            {
+                "unit": unit,
+                "expected": len(tasks),
+                "received": received,
+                "late": late,
+                "missing": missing,
+                **counts,
+            }
+        )
+    return rows
+
+
+def count_by_state(period_id: int) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(ProgressReport.state, func.count())
+            .where(ProgressReport.period_id == period_id)
+            .group_by(ProgressReport.state)
+        ).all()
+    )
