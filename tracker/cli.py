@@ -16,7 +16,13 @@ def register_cli(app: Flask) -> None:
     @click.option("--demo", is_flag=True, help="Also create demo accounts and demo history.")
     def seed_command(demo: bool) -> None:
         """Load the units and plans in seeds/ (idempotent)."""
-        from .demo import DEMO_PASSWORD, ensure_demo_accounts, ensure_demo_task_states
+        from .clock import today
+        from .demo import (
+            DEMO_PASSWORD,
+            ensure_demo_accounts,
+            ensure_demo_reports,
+            ensure_demo_task_states,
+        )
         from .plans.seeding import SeedError, seed
 
         if demo and current_app.config["TRACKER_ENV"] == "production":
@@ -36,7 +42,8 @@ def register_cli(app: Flask) -> None:
             with writing():
                 accounts = ensure_demo_accounts()
                 states = ensure_demo_task_states()
-            click.echo(f"demo: {states} task states set")
+                reports = ensure_demo_reports(today())
+            click.echo(f"demo: {states} task states set, {reports} progress reports added")
             click.echo(f"demo accounts (password {DEMO_PASSWORD}):")
             for username, role, unit in accounts:
                 click.echo(f"  {username:<10} {role:<8} {unit}")

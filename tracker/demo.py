@@ -3,6 +3,8 @@
 Everything made here is marked as demo (User.is_demo; the UI shows a banner to demo users).
 """
 
+from datetime import date
+
 from sqlalchemy import select
 
 from .accounts.models import Role, User
@@ -76,3 +78,155 @@ def ensure_demo_task_states() -> int:
         changed += 1
     db.session.flush()
     return changed
+
+
+# --- demo reporting history ---------------------------------------------------------------
+
+DEMO_PROGRESS = [
+    "召开专题推进会，细化责任分工，形成任务清单。",
+    "完成年度目标分解，已向省级主管部门报送申报材料。",
+    "组织实地调研3次，协调解决企业用地、融资问题2项。",
+    "相关政策文件已起草完毕，正在征求部门意见。",
+    "项目进入实施阶段，完成阶段性投资约40%。",
+]
+DEMO_PROBLEMS = ["", "资金到位较慢。", "部门协调难度较大。", "", "审批流程较长。"]
+DEMO_NEXT = ["按计划推进，下月报送阶段成果。", "加强与配合单位对接。", "跟踪督促项目落地。"]
+
+
+def _pick(seq, *keys):
+    return seq[sum(keys) % len(seq)]
+
+
+def _at(day, hour=10):
+    """A Beijing working-hours moment on `day`, stored as naive UTC like the rest."""
+    from datetime import UTC, datetime, time
+
+    from .clock import LOCAL_TZ
+
+    local = datetime.combine(day, time(hour, 0), tzinfo=LOCAL_TZ)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def ensure_demo_reports(today) -> int:
+    """Three past months and the current one of reports in every state: accepted (rated),
+    returned, late, missing, and this month's drafts, submissions and not-started tasks.
+    A period that already has reports is left alone, so a second run adds nothing."""
+    from datetime import timedelta
+
+    from .calendar import load_calendar
+    from .plans.models import TaskCoUnit
+    from .reports.models import ProgressReport, ReportingPeriod
+    from .reports.periods import ensure_period, previous_month
+    from .supervision.models import TaskAssignment
+
+    calendar = load_calendar()
+    office = db.session.scalar(select(User).where(User.username == "office"))
+    units = db.session.scalars(select(Unit)).all()
+    successor_of = {u.id: u.successor_id for u in units}
+
+    def current(unit_id):
+        seen = set()
+        while successor_of.get(unit_id) and unit_id not in seen:
+            seen.add(unit_id)
+            unit_id = successor_of[unit_id]
+        return unit_id
+
+    liaisons = {
+        u.unit_id: u
+        for u in db.session.scalars(select(User).where(User.role == Role.LIAISON.value)).all()
+    }
+    tasks = db.session.scalars(
+        select(Task).where(Task.status.in_(("assigned", "in_progress"))).order_by(Task.id)
+    ).all()
+    co_links = db.session.execute(select(TaskCoUnit.task_id, TaskCoUnit.unit_id)).all()
+    parts: dict[int, list[int]] = {t.id: [current(t.lead_unit_id)] for t in tasks}
+    for task_id, unit_id in co_links:
+        if task_id in parts and current(unit_id) not in parts[task_id]:
+            parts[task_id].append(current(unit_id))
+
+    # assignments: the office assigned these tasks before the history starts
+    assigned = {
+        (a.task_id, a.unit_id)
+        for a in db.session.scalars(select(TaskAssignment)).all()
+    }
+    start_year, start_month = today.year, today.month
+    for _ in range(3):
+        start_year, start_month = previous_month(start_year, start_month)
+    assigned_on = date(start_year, start_month, 3)
+    for task in tasks:
+        for position, unit_id in enumerate(parts[task.id]):
+            if (task.id, unit_id) in assigned:
+                continue
+            acknowledged = task.status == "in_progress" or position > 0
+            db.session.add(TaskAssignment(
+                task_id=task.id, unit_id=unit_id, is_lead=position == 0,
+                assigned_at=_at(assigned_on, 9), assigned_by_id=office.id if office else None,
+                ack_due=calendar.add_workdays(assigned_on, 3),
+                acknowledged_at=_at(assigned_on + timedelta(days=1)) if acknowledged else None,
+                acknowledged_by_id=liaisons[unit_id].id
+                if acknowledged and unit_id in liaisons else None,
+            ))
+
+    months = [(today.year, today.month)]
+    for _ in range(3):
+        months.insert(0, previous_month(*months[0]))
+    created = 0
+    for index, (year, month) in enumerate(months):
+        period = ensure_period(year, month, calendar)
+        has_any = db.session.scalar(
+            select(ProgressReport.id).where(ProgressReport.period_id == period.id).limit(1)
+        )
+        if has_any:
+            continue
+        is_current = index == len(months) - 1
+        for task in tasks:
+            for unit_id in parts[task.id]:
+                liaison = liaisons.get(unit_id)
+                if liaison is None:
+                    continue
+                roll = (task.id * 7 + unit_id * 3 + month) % 20
+                percent = min(100, 15 * (index + 1) + (task.id % 5) * 5)
+                report = ProgressReport(
+                    task_id=task.id, unit_id=unit_id, period_id=period.id,
+                    progress=_pick(DEMO_PROGRESS, task.id, month),
+                    percent=percent,
+                    problems=_pick(DEMO_PROBLEMS, task.id, unit_id),
+                    next_steps=_pick(DEMO_NEXT, task.id, month),
+                    updated_by_id=liaison.id,
+                )
+                if is_current:
+                    if today <= period.due_date:
+                        # before the due day: a mix of not started, drafts and submissions
+                        if roll < 6:
+                            continue
+                        state = "draft" if roll < 11 else "submitted"
+                    else:
+                        if roll < 3:
+                            continue  # missing
+                        state = "submitted"
+                else:
+                    if roll == 0:
+                        continue  # missing that month
+                    state = "returned" if roll in (1, 2) and index == len(months) - 2 else (
+                        "accepted")
+                report.state = state
+                if state != "draft":
+                    late = roll in (3, 4)
+                    day = period.due_date + timedelta(days=2) if late else (
+                        period.due_date - timedelta(days=1 + roll % 4))
+                    day = min(day, today)
+                    report.submitted_at = _at(day)
+                    report.submitted_by_id = liaison.id
+                if state in ("accepted", "returned"):
+                    report.reviewed_at = _at(min(period.due_date + timedelta(days=3), today), 15)
+                    report.reviewed_by_id = office.id if office else None
+                if state == "accepted":
+                    report.quality = ("good", "fair", "fair", "poor")[roll % 4]
+                if state == "returned":
+                    report.return_reason = "进展描述过于笼统，请补充量化指标和佐证材料。"
+                report.created_at = report.updated_at = report.submitted_at or _at(
+                    min(today, period.due_date))
+                db.session.add(report)
+                created += 1
+    db.session.flush()
+    return created
