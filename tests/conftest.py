@@ -233,8 +233,6 @@ def world(seeded, make_user):
     }
 
 
-
-
 @pytest.fixture
 def client_for(app, world, login):
     """client_for(role) -> a test client signed in as that `world` user ('anonymous': none)."""

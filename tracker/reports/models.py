@@ -137,16 +137,12 @@ class Attachment(db.Model):
 
     __tablename__ = "attachment"
     __table_args__ = (
-        CheckConstraint(
-            "(report_id IS NULL) <> (close_out_id IS NULL)", name="one_owner"
-        ),
+        CheckConstraint("(report_id IS NULL) <> (close_out_id IS NULL)", name="one_owner"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("progress_report.id"), index=True)
-    close_out_id: Mapped[int | None] = mapped_column(
-        ForeignKey("close_out_request.id"), index=True
-    )
+    close_out_id: Mapped[int | None] = mapped_column(ForeignKey("close_out_request.id"), index=True)
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))
