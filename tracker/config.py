@@ -7,6 +7,7 @@ TRACKER_INSTANCE_PATH  the instance folder (database, secret key, uploads); defa
 TRACKER_ENV            `development` (default) or `production`.
 TRACKER_SECURE_COOKIES `1` to send cookies only over HTTPS (default: on in production).
 TRACKER_PROXY_FIX      `1` when behind a reverse proxy that sets X-Forwarded-* headers.
+TRACKER_UPLOAD_MAX_BYTES  the largest evidence file accepted (default 20 MiB).
 """
 
 import os
@@ -53,6 +54,7 @@ def build_config(folder: Path) -> dict:
     production = env == "production"
     database_url = os.environ.get("TRACKER_DATABASE_URL") or f"sqlite:///{folder / 'tracker.db'}"
     secure = _flag("TRACKER_SECURE_COOKIES", production)
+    upload_max = int(os.environ.get("TRACKER_UPLOAD_MAX_BYTES") or 20 << 20)
     return {
         "TRACKER_ENV": env,
         "SECRET_KEY": load_secret_key(folder),
@@ -71,5 +73,7 @@ def build_config(folder: Path) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "TRACKER_PROXY_FIX": _flag("TRACKER_PROXY_FIX", False),
-        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # evidence files: one file's limit, and the whole request's (a few files and the form)
+        "TRACKER_UPLOAD_MAX_BYTES": upload_max,
+        "MAX_CONTENT_LENGTH": upload_max + (1 << 20),
     }

@@ -115,7 +115,7 @@ def ensure_demo_reports(today) -> int:
 
     from .calendar import load_calendar
     from .plans.models import TaskCoUnit
-    from .reports.models import ProgressReport, ReportingPeriod
+    from .reports.models import ProgressReport
     from .reports.periods import ensure_period, previous_month
     from .supervision.models import TaskAssignment
 

@@ -99,7 +99,9 @@ def test_secure_cookie_behind_https(app_factory, make_user, login):
     assert "Secure" in header
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:x"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "javascript:x", "/\\evil.example/"]
+)
 def test_next_parameter_cannot_leave_the_site(app, make_user, client, target):
     user = make_user(Role.OFFICE, username="o6")
     response = client.post(

@@ -35,7 +35,13 @@ def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target  # browsers read "/\\evil.example" as "//evil.example"
+    ):
         return None
     return target
 
@@ -106,6 +112,11 @@ def home():
         context["unit"] = (
             db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None
         )
+    if current_user.has_role(Role.OFFICE, Role.ADMIN):
+        from ..clock import today
+        from ..reports.periods import calendar_warning_years
+
+        context["warning_years"] = calendar_warning_years(today())
     if current_user.has_role(Role.ADMIN):
         context["user_count"] = db.session.scalar(select(func.count()).select_from(User))
         context["recent_events"] = db.session.scalars(

@@ -1,0 +1,125 @@
+"""Settings and the working-day calendar, every role: the office and the admin read both; the
+office changes the reporting settings, only the admin changes the calendar; leaders and
+liaisons get 403. A refused write changes nothing."""
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tracker.accounts.models import User
+from tracker.calendar import CalendarOverride
+from tracker.extensions import db
+from tracker.reports.models import ReportingPeriod
+from tracker.reports.periods import ensure_period
+from tracker.settings import Setting
+
+ENDPOINTS = {"settings.reporting", "settings.calendar", "settings.calendar_delete"}
+
+ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
+OK, LOGIN, FORBIDDEN, NOT_FOUND = 200, "login", 403, 404
+
+GET_MATRIX = [
+    ("/settings", [LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    ("/admin/calendar", [LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+]
+
+SETTINGS = {"report_due_day": "10", "ack_working_days": "4", "instruction_answer_working_days": "6"}
+OVERRIDE = {"day": "2026-12-25", "is_workday": "0", "note": "测试来源"}
+
+POST_MATRIX = [
+    ("/settings", SETTINGS, [LOGIN, 302, 302, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    ("/admin/calendar", OVERRIDE, [LOGIN, 302, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    (
+        "/admin/calendar/{override}/delete",
+        {},
+        [LOGIN, 302, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    ),
+    ("/admin/calendar/999999/delete", {}, [LOGIN, NOT_FOUND] + [FORBIDDEN] * 4),
+]
+
+
+@pytest.fixture
+def objects(world):
+    override = CalendarOverride(day=date(2026, 12, 31), is_workday=False, note="来源")
+    db.session.add(override)
+    ensure_period(2026, 12)
+    db.session.commit()
+    return {**world["ids"], "override": override.id}
+
+
+def _check(response, expected):
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == expected
+
+
+def _snapshot():
+    db.session.expire_all()
+    return (
+        sorted(db.session.execute(select(Setting.key, Setting.value)).all()),
+        sorted(db.session.execute(select(CalendarOverride.day, CalendarOverride.note)).all()),
+        sorted(db.session.execute(select(ReportingPeriod.id, ReportingPeriod.due_date)).all()),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reads(objects, client_for, role):
+    client = client_for(role)
+    for template, expected in GET_MATRIX:
+        response = client.get(template.format(**objects))
+        try:
+            _check(response, expected[ROLES.index(role)])
+        except AssertionError:
+            raise AssertionError(f"{role} GET {template}: {response.status_code}") from None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_writes(objects, client_for, role):
+    for template, data, expected in POST_MATRIX:
+        client = client_for(role)
+        before = _snapshot()
+        response = client.post(template.format(**objects), data=data)
+        want = expected[ROLES.index(role)]
+        try:
+            _check(response, want)
+        except AssertionError:
+            raise AssertionError(f"{role} POST {template}: {response.status_code}") from None
+        if want in (LOGIN, FORBIDDEN, NOT_FOUND):
+            assert _snapshot() == before, f"{role} POST {template} changed data"
+        else:
+            assert _snapshot() != before, f"{role} POST {template} changed nothing"
+
+
+def test_office_reads_the_calendar_without_forms(objects, client_for):
+    page = client_for("office").get("/admin/calendar").get_data(as_text=True)
+    assert "来源" in page
+    assert 'name="note"' not in page
+    assert "/delete" not in page
+
+
+def test_every_settings_form_needs_its_csrf_token(app_factory, world):
+    csrf_app = app_factory(WTF_CSRF_ENABLED=True)
+    client = csrf_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    admin = db.session.get(User, world["users"]["admin"].id)
+    response = client.post(
+        "/login",
+        data={"username": admin.username, "password": "secret-pass-1", "csrf_token": token},
+    )
+    assert response.status_code == 302
+    override = CalendarOverride(day=date(2026, 12, 31), is_workday=False, note="来源")
+    db.session.add(override)
+    db.session.commit()
+    before = _snapshot()
+    for path, data in [
+        ("/settings", SETTINGS),
+        ("/admin/calendar", OVERRIDE),
+        (f"/admin/calendar/{override.id}/delete", {}),
+    ]:
+        assert client.post(path, data=data).status_code == 400, path
+    assert _snapshot() == before
