@@ -25,15 +25,7 @@ from ..plans.models import Plan, Task, TaskCoUnit, TaskStatus, Unit
 from ..reports.models import utcnow
 from ..settings import get_setting
 from . import rules
-from .forms import (
-    AnswerForm,
-    AssignForm,
-    CloseOutDecisionForm,
-    CloseOutForm,
-    ExtensionDecisionForm,
-    ExtensionForm,
-    InstructionForm,
-)
+from .forms import AssignForm, CloseOutForm, ExtensionForm, InstructionForm
 from .models import (
     REQUEST_STATE_LABELS,
     CloseOutRequest,
@@ -701,15 +693,6 @@ def task_panel(task, user, today: date | None = None) -> dict:
         forms.update(_forms(close_out=CloseOutForm))
     if flags["can_instruct"]:
         forms.update(_forms(instruction=InstructionForm))
-    if is_office and (extension_pending or close_out_pending):
-        forms.update(
-            _forms(
-                extension_decision=ExtensionDecisionForm,
-                close_out_decision=CloseOutDecisionForm,
-            )
-        )
-    if is_lead and any(i.answer is None for i in instructions):
-        forms.update(_forms(answer=AnswerForm))
 
     return {
         "today": today,

@@ -115,10 +115,12 @@ def assign(task_id: int):
         if error.field:
             return _form_page(form, title=_("Assign the task"), task=task, error=error)
         return _refused(_task_url(task_id), error)
-    due = created[0].ack_due.isoformat() if created else ""
-    return _done(
-        _task_url(task_id), _("Task assigned: the units acknowledge by %(date)s.", date=due)
-    )
+    if created:
+        due = created[0].ack_due.isoformat()
+        message = _("Task assigned: the units acknowledge by %(date)s.", date=due)
+    else:
+        message = _("Task assigned.")
+    return _done(_task_url(task_id), message)
 
 
 @bp.route("/plans/<int:plan_id>/assign", methods=["POST"])
