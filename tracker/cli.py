@@ -22,6 +22,7 @@ def register_cli(app: Flask) -> None:
             ensure_demo_accounts,
             ensure_demo_reports,
             ensure_demo_task_states,
+            ensure_demo_workflow,
         )
         from .plans.seeding import SeedError, seed
 
@@ -43,7 +44,11 @@ def register_cli(app: Flask) -> None:
                 accounts = ensure_demo_accounts()
                 states = ensure_demo_task_states()
                 reports = ensure_demo_reports(today())
-            click.echo(f"demo: {states} task states set, {reports} progress reports added")
+                workflow = ensure_demo_workflow(today())
+            click.echo(
+                f"demo: {states} task states set, {reports} progress reports added, "
+                f"{workflow} requests and instructions added"
+            )
             click.echo(f"demo accounts (password {DEMO_PASSWORD}):")
             for username, role, unit in accounts:
                 click.echo(f"  {username:<10} {role:<8} {unit}")

@@ -230,3 +230,78 @@ def ensure_demo_reports(today) -> int:
                 created += 1
     db.session.flush()
     return created
+
+
+def ensure_demo_workflow(today) -> int:
+    """Something for every list: a pending extension request, a pending close-out, an
+    instruction awaiting its answer and one answered, and an assignment not yet
+    acknowledged past its deadline. Added once (skipped when any request exists)."""
+    from datetime import timedelta
+
+    from .calendar import load_calendar
+    from .supervision.models import (
+        CloseOutRequest,
+        ExtensionRequest,
+        Instruction,
+        TaskAssignment,
+    )
+
+    if db.session.scalar(select(ExtensionRequest.id).limit(1)) is not None:
+        return 0
+    calendar = load_calendar()
+    users = {u.username: u for u in db.session.scalars(select(User)).all()}
+    fgw, leader = users.get("fgw"), users.get("leader")
+    if fgw is None or leader is None:
+        return 0
+    tasks = db.session.scalars(
+        select(Task)
+        .where(Task.lead_unit_id == fgw.unit_id, Task.status == TaskStatus.IN_PROGRESS.value)
+        .order_by(Task.number)
+    ).all()
+    if len(tasks) < 4:
+        return 0
+    created = 0
+    ext_task, close_task, instr_task, answered_task = tasks[:4]
+    db.session.add(ExtensionRequest(
+        task_id=ext_task.id, unit_id=fgw.unit_id, reason="项目用地审批未完成，申请延期半年。",
+        current_due=ext_task.due_date, requested_due=date(today.year + 1, 6, 30),
+        requested_by_id=fgw.id, requested_at=_at(today - timedelta(days=2)),
+    ))
+    close_out = CloseOutRequest(
+        task_id=close_task.id, unit_id=fgw.unit_id,
+        summary="已建成综合服务平台并上线运行，达到方案目标，申请办结。",
+        requested_by_id=fgw.id, requested_at=_at(today - timedelta(days=1)),
+    )
+    db.session.add(close_out)
+    db.session.add(Instruction(
+        task_id=instr_task.id, author_id=leader.id, text="请加快推进，月底前报送阶段成果。",
+        created_at=_at(today - timedelta(days=6)),
+        answer_due=calendar.add_workdays(today - timedelta(days=6), 3),
+    ))
+    written = today - timedelta(days=20)
+    db.session.add(Instruction(
+        task_id=answered_task.id, author_id=leader.id, text="要与配合单位加强对接。",
+        created_at=_at(written), answer_due=calendar.add_workdays(written, 5),
+        answer="已召开协调会，明确分工。", answered_at=_at(written + timedelta(days=2)),
+        answered_by_id=fgw.id, answer_unit_id=fgw.unit_id,
+    ))
+    created += 4
+    # the zone plan: assigned a week ago to its centre, not yet acknowledged
+    centre = db.session.scalar(select(Unit).where(Unit.code == "gxqcxzx"))
+    office = users.get("office")
+    zone_task = db.session.scalar(
+        select(Task).join(Plan).where(Plan.key == "czgxq-shuangchuang-2021",
+                                      Task.status == TaskStatus.ASSIGNED.value)
+        .order_by(Task.number).limit(1)
+    )
+    if centre and zone_task:
+        assignment = db.session.scalar(select(TaskAssignment).where(
+            TaskAssignment.task_id == zone_task.id, TaskAssignment.unit_id == centre.id))
+        if assignment is not None:
+            assignment.acknowledged_at = None
+            assignment.acknowledged_by_id = None
+            assignment.ack_due = calendar.add_workdays(today - timedelta(days=7), 3)
+            assignment.assigned_by_id = office.id if office else None
+            created += 1
+    db.session.flush()
+    return created

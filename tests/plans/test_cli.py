@@ -37,7 +37,7 @@ def test_seed_demo_creates_the_demo_accounts(runner, login, app):
     assert "演示" in client.get("/").get_data(as_text=True)
     again = runner.invoke(args=["seed", "--demo"])
     assert again.exit_code == 0
-    assert "demo: 0 task states set, 0 progress reports added" in again.output
+    assert "demo: 0 task states set, 0 progress reports added, 0 requests" in again.output
 
 
 def test_seed_demo_refuses_in_production(app_factory, monkeypatch):
