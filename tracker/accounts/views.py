@@ -112,6 +112,17 @@ def home():
         context["unit"] = (
             db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None
         )
+        from ..reports.models import ProgressReport, ReportState
+
+        # the unit is told: reports the office returned and that still await a resubmission
+        context["returned_count"] = db.session.scalar(
+            select(func.count())
+            .select_from(ProgressReport)
+            .where(
+                ProgressReport.unit_id == current_user.unit_id,
+                ProgressReport.state == ReportState.RETURNED.value,
+            )
+        )
     if current_user.has_role(Role.OFFICE, Role.ADMIN):
         from ..clock import today
         from ..reports.periods import calendar_warning_years
