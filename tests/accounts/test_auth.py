@@ -227,3 +227,18 @@ def test_signed_in_pages_are_not_cached(app, make_user, login, client):
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_every_post_route_refuses_a_missing_csrf_token(app_factory):
+    """Whatever the route, a POST without the form's token is refused before the view runs."""
+    csrf_app = app_factory(WTF_CSRF_ENABLED=True)
+    client = csrf_app.test_client()
+    posts = [r for r in csrf_app.url_map.iter_rules() if "POST" in (r.methods or ())]
+    assert len(posts) >= 20
+    for rule in posts:
+        url = rule.rule
+        for argument in rule.arguments:
+            url = url.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "1")
+        response = client.post(url, data={"x": "1"})
+        assert response.status_code == 400, url
+        assert "表单已过期" in response.get_data(as_text=True), url
