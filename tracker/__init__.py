@@ -55,9 +55,20 @@ def create_app(config_override: dict | None = None) -> Flask:
     from .reports.evidence_views import bp as evidence_bp
     from .reports.settings_views import bp as settings_bp
     from .reports.views import bp as reports_bp
+    from .supervision.notices_views import bp as notices_bp
+    from .supervision.notifications_views import bp as notifications_bp
     from .supervision.views import bp as supervision_bp
 
-    for blueprint in (accounts_bp, plans_bp, reports_bp, evidence_bp, settings_bp, supervision_bp):
+    for blueprint in (
+        accounts_bp,
+        plans_bp,
+        reports_bp,
+        evidence_bp,
+        settings_bp,
+        supervision_bp,
+        notifications_bp,
+        notices_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from .cli import register_cli

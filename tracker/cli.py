@@ -11,6 +11,10 @@ from .extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from .supervision.cli import register_supervision_cli
+
+    register_supervision_cli(app)
+
 
     @app.cli.command("seed")
     @click.option("--demo", is_flag=True, help="Also create demo accounts and demo history.")

@@ -7,8 +7,13 @@ from .plans.models import Plan, Section, Task, TaskCoUnit, Unit  # noqa: F401
 from .reports.models import Attachment, ProgressReport, ReportingPeriod  # noqa: F401
 from .settings import Setting  # noqa: F401
 from .supervision.models import (  # noqa: F401
+    Alert,
     CloseOutRequest,
     ExtensionRequest,
     Instruction,
+    Notification,
+    OutboxMessage,
+    SupervisionNotice,
     TaskAssignment,
+    UnitWebhook,
 )

@@ -13,6 +13,13 @@ DEFAULTS: dict[str, Any] = {
     "report_due_day": 25,  # the 25th of each month, moved to the next working day
     "ack_working_days": 3,  # a unit acknowledges an assignment within 3 working days
     "instruction_answer_working_days": 5,
+    # lights and alerts (issue 4)
+    "yellow_working_days": 5,  # yellow light: due within 5 working days
+    "notice_answer_working_days": 5,  # a supervision notice is answered within 5 working days
+    # escalation ladder: working days without action before each next step
+    "escalate_urge_after": 3,  # reminder -> urging (催办) to the unit's head and the office
+    "escalate_notice_after": 5,  # -> a suggested supervision notice
+    "escalate_bulletin_after": 10,  # -> named in the next bulletin
 }
 
 

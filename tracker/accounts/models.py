@@ -54,6 +54,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # delivery: every user has the in-app notification centre; e-mail is opt-in per user
+    email: Mapped[str | None] = mapped_column(String(200))
+    notify_email: Mapped[bool] = mapped_column(default=False)
     # Part of the session cookie's user id: changing it ends every session of this user
     # (sign-out, password change, disabling the account).
     session_nonce: Mapped[str] = mapped_column(String(32), default=_new_nonce)

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -114,3 +114,115 @@ class Instruction(db.Model):
     answer_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
 
     author = relationship("User", foreign_keys=[author_id], lazy="raise_on_sql")
+
+
+# --- issue 4: alerts, deliveries, supervision notices --------------------------------------
+
+
+class Alert(db.Model):
+    """One alert, recorded once under its unique key (kind, subject, period or date), so a
+    sweep run twice — or two sweeps at once — creates nothing twice.
+
+    kind: report_due_soon, report_missing, task_due_soon, task_overdue, ack_overdue,
+    notice_answer_overdue, instruction_answer_overdue. `level` is the escalation step:
+    1 reminder to the liaison, 2 urging (催办) to the unit's head and the office,
+    3 a suggested supervision notice, 4 named in the next bulletin.
+    """
+
+    __tablename__ = "alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    level: Mapped[int] = mapped_column(default=1)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"))
+    subject_type: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[int | None]
+    due_date: Mapped[date | None] = mapped_column(Date)
+    swept_on: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Notification(db.Model):
+    """An entry in a user's in-app notification centre (unread count in the header)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (UniqueConstraint("user_id", "alert_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+
+class OutboxMessage(db.Model):
+    """A message waiting to go out by e-mail or webhook, retried with back-off until the
+    server accepts it. `key` makes each message unique (e.g. one digest per recipient and
+    day)."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(16), index=True)  # email, wecom, dingtalk
+    recipient: Mapped[str] = mapped_column(String(500))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class UnitWebhook(db.Model):
+    """A unit's group robot: WeCom (企业微信) or DingTalk (钉钉)."""
+
+    __tablename__ = "unit_webhook"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # wecom, dingtalk
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class SupervisionNotice(db.Model):
+    """A numbered supervision notice (督办单, e.g. 督办〔2026〕3号) on a lagging task: required
+    actions and an answer deadline in working days; the unit answers."""
+
+    __tablename__ = "supervision_notice"
+    __table_args__ = (UniqueConstraint("year", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    seq: Mapped[int]
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    required_actions: Mapped[str] = mapped_column(Text)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answer_due: Mapped[date] = mapped_column(Date)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    state: Mapped[str] = mapped_column(String(16), default="issued", index=True)
+
+    unit = relationship("Unit", lazy="raise_on_sql")
