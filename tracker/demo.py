@@ -119,6 +119,7 @@ def ensure_demo_reports(today) -> int:
     from .reports.models import ProgressReport
     from .reports.periods import ensure_period, previous_month
     from .supervision.models import TaskAssignment
+    from .supervision.rules import final_successor
 
     calendar = load_calendar()
     office = db.session.scalar(select(User).where(User.username == "office"))
@@ -126,11 +127,7 @@ def ensure_demo_reports(today) -> int:
     successor_of = {u.id: u.successor_id for u in units}
 
     def current(unit_id):
-        seen = set()
-        while successor_of.get(unit_id) and unit_id not in seen:
-            seen.add(unit_id)
-            unit_id = successor_of[unit_id]
-        return unit_id
+        return final_successor(unit_id, successor_of)
 
     liaisons = {
         u.unit_id: u

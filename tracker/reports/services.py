@@ -18,6 +18,7 @@ from ..calendar import load_calendar
 from ..clock import LOCAL_TZ
 from ..extensions import db
 from ..plans.models import Task, TaskCoUnit, TaskStatus, Unit
+from ..supervision.rules import final_successor
 from . import rules
 from .models import ProgressReport, Quality, ReportingPeriod, ReportState, utcnow
 from .periods import previous_month
@@ -539,11 +540,7 @@ def period_overview(period: ReportingPeriod, today: date) -> list[dict]:
     successor_of = {u.id: u.successor_id for u in units}
 
     def current(unit_id):
-        seen = set()
-        while successor_of.get(unit_id) and unit_id not in seen:
-            seen.add(unit_id)
-            unit_id = successor_of[unit_id]
-        return unit_id
+        return final_successor(unit_id, successor_of)
 
     expected: dict[int, set[int]] = defaultdict(set)
     open_tasks = select(Task.id).where(Task.status.in_(OPEN_STATUSES))
