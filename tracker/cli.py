@@ -12,8 +12,10 @@ from .extensions import db
 
 def register_cli(app: Flask) -> None:
     from .supervision.cli import register_supervision_cli
+    from .supervision.delivery import register_delivery_cli
 
     register_supervision_cli(app)
+    register_delivery_cli(app)
 
 
     @app.cli.command("seed")

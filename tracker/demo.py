@@ -284,9 +284,25 @@ def ensure_demo_workflow(today) -> int:
         answered_by_id=fgw.id, answer_unit_id=fgw.unit_id,
     ))
     created += 4
+    # a supervision notice on a lagging task, awaiting the unit's answer
+    from .supervision.models import SupervisionNotice
+
+    notice_task = tasks[4] if len(tasks) > 4 else instr_task
+    issued_on = calendar.add_workdays(today - timedelta(days=10), 0)
+    seq = (db.session.scalar(
+        select(db.func.max(SupervisionNotice.seq)).where(SupervisionNotice.year == today.year)
+    ) or 0) + 1
+    db.session.add(SupervisionNotice(
+        year=today.year, seq=seq, number=f"督办〔{today.year}〕{seq}号",
+        task_id=notice_task.id, unit_id=fgw.unit_id,
+        required_actions="一、说明任务滞后原因；二、提出整改措施和时间表；三、每周报送推进情况。",
+        issued_by_id=office.id if (office := users.get("office")) else None,
+        issued_on=issued_on, issued_at=_at(issued_on, 9),
+        answer_due=calendar.add_workdays(issued_on, 5),
+    ))
+    created += 1
     # the zone plan: assigned a week ago to its centre, not yet acknowledged
     centre = db.session.scalar(select(Unit).where(Unit.code == "gxqcxzx"))
-    office = users.get("office")
     zone_task = db.session.scalar(
         select(Task).join(Plan).where(Plan.key == "czgxq-shuangchuang-2021",
                                       Task.status == TaskStatus.ASSIGNED.value)

@@ -109,6 +109,7 @@ def home():
     context = {"summaries": summaries}
     if current_user.has_role(Role.LIAISON):
         context["tasks"] = plan_services.tasks_in_scope(scope)
+        context["lights"] = plan_services.lights_for(context["tasks"])
         context["unit"] = (
             db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None
         )

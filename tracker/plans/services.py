@@ -129,6 +129,21 @@ def unit_directory() -> list[tuple[Unit, int, int, list[Unit]]]:
     return [(u, lead.get(u.id, 0), co.get(u.id, 0), predecessors.get(u.id, [])) for u in units]
 
 
+def lights_for(tasks) -> dict[int, str]:
+    """The computed light of each task (green, yellow, red) for a list page: the calendar
+    and the warning window are loaded once, whatever the number of tasks."""
+    from ..calendar import load_calendar
+    from ..clock import today
+    from ..settings import get_setting
+    from ..supervision.lights import task_lights
+
+    if not tasks:
+        return {}
+    return task_lights(
+        tasks, today(), load_calendar(), int(get_setting("yellow_working_days"))
+    )
+
+
 def successor_creates_cycle(unit_id: int | None, successor_id: int | None) -> bool:
     """True if making successor_id the successor of unit_id would close a loop."""
     if successor_id is None:

@@ -33,7 +33,11 @@ def plan_detail(plan_id: int):
     if scope is not None and not any(tasks for _s, tasks in sections):
         abort(404)  # a liaison with no task in this plan learns nothing about it
     return render_template(
-        "plans/detail.html", plan=plan, sections=sections, scoped=scope is not None
+        "plans/detail.html",
+        plan=plan,
+        sections=sections,
+        scoped=scope is not None,
+        lights=services.lights_for([t for _s, tasks in sections for t in tasks]),
     )
 
 
@@ -50,6 +54,7 @@ def task_detail(task_id: int):
         "plans/task.html",
         task=task,
         history=services.task_history(task),
+        lights=services.lights_for([task]),
         panel=task_panel(task, current_user),
         reports=task_reports(task, current_user),
     )
