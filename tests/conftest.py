@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import bindparam, create_engine, event, select, text
 
 from tracker import create_app
 from tracker.extensions import db
@@ -119,12 +119,58 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def seeded(app):
-    """The two real plans and their units, loaded from seeds/."""
+@pytest.fixture(scope="session")
+def seeded_rows(database_template, tmp_path_factory):
+    """Once per run: every row `seed()` writes, so that each test restores them with a few
+    bulk inserts instead of seeding again (the rows are the real seed's, not a copy of it)."""
     from tracker.plans.seeding import seed
 
-    seed()
+    if PG_URL:
+        _empty_postgres(PG_URL)
+        url = PG_URL
+    else:
+        path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+        shutil.copyfile(database_template, path)
+        url = f"sqlite:///{path}"
+    application = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                              "SECRET_KEY": "seed"})
+    with application.app_context():
+        seed()
+        db.session.commit()
+        rows = {
+            table.name: [dict(r._mapping) for r in db.session.execute(select(table)).all()]
+            for table in db.metadata.sorted_tables
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return {name: table_rows for name, table_rows in rows.items() if table_rows}
+
+
+@pytest.fixture
+def seeded(app, seeded_rows):
+    """The two real plans and their units, as `seed()` loads them from seeds/."""
+    for table in db.metadata.sorted_tables:
+        rows = seeded_rows.get(table.name)
+        if not rows:
+            continue
+        if table.name == "unit":  # successors point at later rows: link them afterwards
+            db.session.execute(table.insert(), [{**r, "successor_id": None} for r in rows])
+            linked = [{"uid": r["id"], "sid": r["successor_id"]} for r in rows if r["successor_id"]]
+            db.session.execute(
+                table.update().where(table.c.id == bindparam("uid")).values(
+                    successor_id=bindparam("sid")
+                ),
+                linked,
+            )
+        else:
+            db.session.execute(table.insert(), rows)
+    if db.engine.dialect.name == "postgresql":
+        for name in seeded_rows:
+            if "id" in db.metadata.tables[name].c:
+                db.session.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                    f"(SELECT max(id) FROM \"{name}\"))"
+                ))
     db.session.commit()
     return app
 

@@ -3,6 +3,7 @@
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..calendar import WorkingCalendar, load_calendar, report_due_date
 from ..extensions import db
@@ -23,9 +24,10 @@ def ensure_period(
     year: int, month: int, calendar: WorkingCalendar | None = None
 ) -> ReportingPeriod:
     """The period of that month, created with its due date if it does not exist yet."""
-    period = db.session.scalar(
-        select(ReportingPeriod).where(ReportingPeriod.year == year, ReportingPeriod.month == month)
+    query = select(ReportingPeriod).where(
+        ReportingPeriod.year == year, ReportingPeriod.month == month
     )
+    period = db.session.scalar(query)
     if period is None:
         due_day = int(get_setting("report_due_day"))
         calendar = calendar or load_calendar()
@@ -35,8 +37,12 @@ def ensure_period(
             due_day=due_day,
             due_date=report_due_date(calendar, year, month, due_day),
         )
-        db.session.add(period)
-        db.session.flush()
+        # Several people opening a new month at once: one creates it, the others use it.
+        try:
+            with db.session.begin_nested():
+                db.session.add(period)
+        except IntegrityError:
+            period = db.session.scalar(query)
     return period
 
 

@@ -10,7 +10,7 @@ A task due on a day off is due on the next working day (when a calendar is given
 A report's light is `report_light` (tracker.reports.rules), re-exported here.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
@@ -53,8 +53,11 @@ def task_light(
     if status == CLOSED or due_date is None:
         return GREEN
     if isinstance(calendar_or_workdays_left, WorkingCalendar):
-        due_date = calendar_or_workdays_left.next_workday(due_date)
-        workdays_left = calendar_or_workdays_left.workdays_between(today, due_date)
+        calendar = calendar_or_workdays_left
+        if today > due_date and today > calendar.next_workday(due_date):
+            return RED  # long overdue: no need to count working days
+        due_date = calendar.next_workday(due_date)
+        workdays_left = _workdays_left(calendar, today, due_date, warn_days)
     else:
         workdays_left = int(calendar_or_workdays_left)
     if today > due_date:
@@ -62,6 +65,17 @@ def task_light(
     if workdays_left <= warn_days:
         return YELLOW
     return GREEN
+
+
+def _workdays_left(calendar: WorkingCalendar, today: date, due_date: date, cap: int) -> int:
+    """Working days from today to the due date, counted only as far as `cap` + 1: a list of
+    tasks due years ahead costs no more than one due next week."""
+    count, day = 0, today
+    while day < due_date and count <= cap:
+        day += timedelta(days=1)
+        if calendar.is_workday(day):
+            count += 1
+    return count
 
 
 def light_differs(status: str, light: str) -> bool:
