@@ -33,7 +33,6 @@ REPORT_STATE_LABELS = {
     ReportState.RETURNED: _l("Returned"),
     ReportState.ACCEPTED: _l("Accepted"),
 }
-NOT_STARTED_LABEL = _l("Not started")
 
 
 class Quality(enum.StrEnum):

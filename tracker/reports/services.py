@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -584,13 +584,3 @@ def period_overview(period: ReportingPeriod, today: date) -> list[dict]:
             }
         )
     return rows
-
-
-def count_by_state(period_id: int) -> dict[str, int]:
-    return dict(
-        db.session.execute(
-            select(ProgressReport.state, func.count())
-            .where(ProgressReport.period_id == period_id)
-            .group_by(ProgressReport.state)
-        ).all()
-    )
