@@ -93,3 +93,10 @@ def test_sqlite_writes_take_the_write_lock_at_begin(world, client_for, count_sta
         client.post("/lang", data={"lang": "en", "next": "/"})
         client.post("/logout")
     assert "BEGIN IMMEDIATE" in counter.statements
+
+
+def test_an_id_too_large_for_the_database_is_not_found(client, seeded, world, login):
+    assert login(client, world["users"]["office"]).status_code == 302
+    for path in ("/plans/99999999999999999999", "/tasks/2147483648", "/reports/99999999999"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/tasks/{world['ids']['own_task']}").status_code == 200

@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, render_template, request
+from werkzeug.routing import IntegerConverter
 
 from . import config, database
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -22,6 +23,14 @@ def select_locale() -> str:
     return chosen if chosen in SUPPORTED_LOCALES else "zh_CN"
 
 
+class _DatabaseId(IntegerConverter):
+    """<int:…> in routes: at most 2**31 − 1, the largest id PostgreSQL's INTEGER holds."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config_override: dict | None = None) -> Flask:
     folder = config.instance_path()
     folder.mkdir(parents=True, exist_ok=True)
@@ -31,6 +40,9 @@ def create_app(config_override: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder="static",
     )
+    # Ids in URLs fit the database's integer: /tasks/99999999999999999999 is "not found",
+    # not an overflow error from the driver.
+    app.url_map.converters["int"] = _DatabaseId
     app.config.update(config.build_config(folder))
     if config_override:
         app.config.update(config_override)
@@ -55,6 +67,9 @@ def create_app(config_override: dict | None = None) -> Flask:
     from .reports.evidence_views import bp as evidence_bp
     from .reports.settings_views import bp as settings_bp
     from .reports.views import bp as reports_bp
+    from .scoring.bulletin_views import bp as bulletins_bp
+    from .scoring.dashboard_views import bp as dashboard_bp
+    from .scoring.views import bp as scoring_bp
     from .supervision.notices_views import bp as notices_bp
     from .supervision.notifications_views import bp as notifications_bp
     from .supervision.views import bp as supervision_bp
@@ -68,6 +83,9 @@ def create_app(config_override: dict | None = None) -> Flask:
         supervision_bp,
         notifications_bp,
         notices_bp,
+        scoring_bp,
+        dashboard_bp,
+        bulletins_bp,
     ):
         app.register_blueprint(blueprint)
 

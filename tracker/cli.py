@@ -27,6 +27,7 @@ def register_cli(app: Flask) -> None:
             DEMO_PASSWORD,
             ensure_demo_accounts,
             ensure_demo_reports,
+            ensure_demo_scoring,
             ensure_demo_task_states,
             ensure_demo_workflow,
         )
@@ -39,6 +40,10 @@ def register_cli(app: Flask) -> None:
         try:
             with writing():
                 result = seed()
+                from .scoring.services import ensure_default_rule_set
+
+                if ensure_default_rule_set():
+                    result.count("created", "score_rule_set")
         except SeedError as exc:
             db.session.rollback()
             raise click.ClickException(str(exc)) from exc
@@ -51,9 +56,11 @@ def register_cli(app: Flask) -> None:
                 states = ensure_demo_task_states()
                 reports = ensure_demo_reports(today())
                 workflow = ensure_demo_workflow(today())
+                scoring = ensure_demo_scoring(today())
             click.echo(
                 f"demo: {states} task states set, {reports} progress reports added, "
-                f"{workflow} requests and instructions added"
+                f"{workflow} requests and instructions added, "
+                f"{scoring} scoring events added"
             )
             click.echo(f"demo accounts (password {DEMO_PASSWORD}):")
             for username, role, unit in accounts:
@@ -62,6 +69,10 @@ def register_cli(app: Flask) -> None:
 
     export = click.Group("export", help="Export data.")
     app.cli.add_command(export)
+
+    from .scoring.cli import register_scoring_cli
+
+    register_scoring_cli(app, export)
 
     @export.command("json")
     def export_json() -> None:

@@ -213,7 +213,7 @@ def ensure_demo_reports(today) -> int:
                     day = period.due_date + timedelta(days=2) if late else (
                         period.due_date - timedelta(days=1 + roll % 4))
                     day = min(day, today)
-                    report.submitted_at = _at(day)
+                    report.submitted_at = report.first_submitted_at = _at(day)
                     report.submitted_by_id = liaison.id
                 if state in ("accepted", "returned"):
                     report.reviewed_at = _at(min(period.due_date + timedelta(days=3), today), 15)
@@ -319,3 +319,144 @@ def ensure_demo_workflow(today) -> int:
             created += 1
     db.session.flush()
     return created
+
+
+def ensure_demo_scoring(today) -> int:
+    """Last month in full for the scorecards: the zone plan's open measures extended by the
+    management committee (most to the end of this year or mid next year, a few left
+    overdue), two measures closed on time last month, the office's returns recorded in the
+    audit log, a notice and an instruction answered late, two manual adjustments; then the
+    scorecards of last month and this month computed. Added once (skipped when any
+    adjustment exists)."""
+    from datetime import timedelta
+
+    from .calendar import load_calendar
+    from .reports.models import ProgressReport, ReportingPeriod
+    from .reports.periods import previous_month
+    from .scoring.models import ScoreAdjustment
+    from .scoring.rules import month_key
+    from .scoring.services import store_month
+    from .supervision.models import (
+        CloseOutRequest,
+        ExtensionRequest,
+        Instruction,
+        SupervisionNotice,
+    )
+
+    if db.session.scalar(select(ScoreAdjustment.id).limit(1)) is not None:
+        return 0
+    users = {u.username: u for u in db.session.scalars(select(User)).all()}
+    office, leader = users.get("office"), users.get("leader")
+    if office is None or leader is None:
+        return 0
+    calendar = load_calendar()
+    year, month = previous_month(today.year, today.month)
+    last = month_key(year, month)
+    changed = 0
+
+    # the zone plan's open measures: extended by the management committee
+    zone_tasks = db.session.scalars(
+        select(Task).join(Plan).where(
+            Plan.key == "czgxq-shuangchuang-2021",
+            Task.status.in_((TaskStatus.ASSIGNED.value, TaskStatus.IN_PROGRESS.value)),
+            Task.due_date < today,
+        ).order_by(Task.number)
+    ).all()
+    decided = date(today.year - 2, 12, 20)
+    for task in zone_tasks:
+        if task.number % 6 == 5:
+            continue  # left overdue
+        new_due = date(today.year, 12, 31) if task.number % 2 else date(today.year + 1, 6, 30)
+        db.session.add(ExtensionRequest(
+            task_id=task.id, unit_id=task.lead_unit_id, current_due=task.due_date,
+            requested_due=new_due, reason="三年行动计划延续实施，经管委会研究同意延期。",
+            state="approved", requested_at=_at(decided - timedelta(days=10)),
+            decided_at=_at(decided), decided_by_id=office.id,
+            decision_note="同意延期，按新时限推进。",
+        ))
+        record("task.extension_approved", task, actor=office,
+               detail={"from": task.due_date.isoformat(), "to": new_due.isoformat(),
+                       "demo": True})
+        task.due_date = new_due
+        changed += 1
+    # two measures closed on time last month
+    for task, day in zip(
+        [t for t in zone_tasks if t.status == TaskStatus.IN_PROGRESS.value
+         and t.number % 6 != 5][:2], (8, 20), strict=False
+    ):
+        closed = calendar.next_workday(date(year, month, day))
+        db.session.add(CloseOutRequest(
+            task_id=task.id, unit_id=task.lead_unit_id,
+            summary="目标任务已全部完成，佐证材料齐全，申请销号。", state="approved",
+            requested_at=_at(closed - timedelta(days=3)), decided_at=_at(closed, 16),
+            decided_by_id=office.id, decision_note="经核查，同意办结销号。",
+        ))
+        record("task.status_changed", task, actor=office,
+               detail={"from": task.status, "to": "closed", "demo": True})
+        task.status = TaskStatus.CLOSED.value
+        task.closed_at = _at(closed, 16)
+        changed += 1
+
+    # the office's returns of last month's reports, in the audit log
+    returned = db.session.scalars(
+        select(ProgressReport).join(ReportingPeriod).where(
+            ReportingPeriod.year == year, ReportingPeriod.month == month,
+            ProgressReport.state == "returned",
+        ).order_by(ProgressReport.id)
+    ).all()
+    for report in returned:
+        event = record("report.returned", subject_type="task", subject_id=report.task_id,
+                       actor=office, detail={"report_id": report.id, "unit_id": report.unit_id,
+                                             "reason": report.return_reason, "to": "returned",
+                                             "demo": True})
+        event.occurred_at = report.reviewed_at or _at(date(year, month, 28))
+        changed += 1
+
+    # a notice and an instruction answered late last month
+    fgw = users.get("fgw")
+    task = db.session.scalar(
+        select(Task).where(Task.lead_unit_id == (fgw.unit_id if fgw else 0),
+                           Task.status == TaskStatus.IN_PROGRESS.value)
+        .order_by(Task.number.desc()).limit(1)
+    )
+    if fgw is not None and task is not None:
+        issued = calendar.next_workday(date(year, month, 9))
+        due = calendar.add_workdays(issued, 5)
+        seq = (db.session.scalar(
+            select(db.func.max(SupervisionNotice.seq)).where(SupervisionNotice.year == year)
+        ) or 0) + 1
+        db.session.add(SupervisionNotice(
+            year=year, seq=seq, number=f"督办〔{year}〕{seq}号", task_id=task.id,
+            unit_id=fgw.unit_id, required_actions="限期说明滞后原因并提出整改措施。",
+            issued_by_id=office.id, issued_on=issued, issued_at=_at(issued, 9),
+            answer_due=due, answer="已制定整改方案，明确时间节点。",
+            answered_at=_at(calendar.add_workdays(due, 2)), answered_by_id=fgw.id,
+            state="answered",
+        ))
+        written = calendar.next_workday(date(year, month, 12))
+        db.session.add(Instruction(
+            task_id=task.id, author_id=leader.id, text="请抓紧研究，拿出具体推进方案。",
+            created_at=_at(written), answer_due=calendar.add_workdays(written, 3),
+            answer="已形成推进方案，报请审定。",
+            answered_at=_at(calendar.add_workdays(written, 6)), answered_by_id=fgw.id,
+            answer_unit_id=fgw.unit_id,
+        ))
+        changed += 2
+
+    # the office's manual adjustments, with their reasons
+    by_code = {u.code: u for u in db.session.scalars(select(Unit)).all()}
+    for code, amount, reason in (
+        ("fgw", 2, "在全省重点任务推进现场会上作典型发言，经专班研究予以加分。"),
+        ("rsj", -1, "未按要求参加专班月度调度会，且未请假。"),
+    ):
+        unit = by_code.get(code)
+        if unit is not None:
+            db.session.add(ScoreAdjustment(
+                period=last, unit_id=unit.id, amount=amount, reason=reason,
+                created_by_id=office.id, created_at=_at(date(year, month, 27), 17),
+            ))
+            changed += 1
+    db.session.flush()
+    store_month(last, today)
+    store_month(month_key(today.year, today.month), today)
+    return changed

@@ -101,6 +101,9 @@ class ProgressReport(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The first submission of this revision (a resubmission after a return keeps it): a
+    # report is late when its first submission came after the due date (scoring).
+    first_submitted_at: Mapped[datetime | None]
     reviewed_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     return_reason: Mapped[str | None] = mapped_column(Text)

@@ -231,6 +231,7 @@ def save_report(
         report.state = ReportState.SUBMITTED.value
         report.submitted_at = utcnow()
         report.submitted_by_id = user.id
+        report.first_submitted_at = report.first_submitted_at or report.submitted_at
     else:
         report.state = (
             ReportState.RETURNED.value
@@ -322,6 +323,7 @@ def submit_all_ready(user: User, period: ReportingPeriod) -> tuple[int, int]:
         report.state = ReportState.SUBMITTED.value
         report.submitted_at = now
         report.submitted_by_id = user.id
+        report.first_submitted_at = report.first_submitted_at or now
         record(
             "report.submitted",
             subject_type="task",

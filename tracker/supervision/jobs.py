@@ -494,8 +494,9 @@ def digest_job(app) -> None:
 def build_scheduler(app, hour: int = 8, minute: int = 30):
     """The BlockingScheduler: the alert sweep every day at hour:minute Beijing time (it does
     nothing on days off), then the e-mail digests half an hour later, and the outbox every
-    minute (both only if delivery provides them); missed runs are coalesced into one and
-    never dropped as too late."""
+    minute (both only if delivery provides them), and the scorecards of last month and this
+    month a quarter of an hour after the sweep; missed runs are coalesced into one and never
+    dropped as too late."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
@@ -523,5 +524,15 @@ def build_scheduler(app, hour: int = 8, minute: int = 30):
     )
     scheduler.add_job(
         outbox_job, IntervalTrigger(minutes=1), args=[app], id="outbox", replace_existing=True
+    )
+    from ..scoring.jobs import scores_job
+
+    scheduler.add_job(
+        scores_job,
+        CronTrigger(hour=(hour * 60 + minute + 15) // 60 % 24,
+                    minute=(hour * 60 + minute + 15) % 60, timezone=LOCAL_TZ),
+        args=[app],
+        id="scorecards",
+        replace_existing=True,
     )
     return scheduler

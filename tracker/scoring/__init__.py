@@ -1,0 +1,1 @@
+"""Score rules, the scorecard ledger, the leaders' dashboard, bulletins (通报) and exports."""

@@ -1,0 +1,52 @@
+"""The scheduler's nightly scorecard job: last month and this month recomputed on working
+days, so the dashboard and the scorecards are never more than a day behind."""
+
+import logging
+from datetime import date
+
+from ..calendar import load_calendar
+from ..database import writing
+from ..extensions import db
+from . import rules, services
+
+log = logging.getLogger(__name__)
+
+
+def months_to_score(today: date) -> list[str]:
+    """Last month (its reports and answers may still come in late) and this month."""
+    year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    return [rules.month_key(year, month), rules.month_key(today.year, today.month)]
+
+
+def run_scores(today: date) -> list[str]:
+    """Recompute and store the months of `months_to_score` — one transaction, committed here;
+    nothing on days off."""
+    with writing():
+        try:
+            if not load_calendar().is_workday(today):
+                db.session.rollback()
+                return []
+            months = months_to_score(today)
+            for month in months:
+                services.store_month(month, today)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+    return months
+
+
+def scores_job(app, today: date | None = None) -> list[str] | None:
+    """One scheduled run in its own app context; errors are logged, not raised."""
+    from ..clock import today as clock_today
+
+    with app.app_context():
+        try:
+            months = run_scores(today or clock_today())
+        except Exception:
+            log.exception("scorecard job failed")
+            return None
+        finally:
+            db.session.remove()
+    log.info("scorecards recomputed: %s", ", ".join(months) or "none (day off)")
+    return months

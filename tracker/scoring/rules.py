@@ -1,0 +1,384 @@
+"""Scoring as pure functions over plain facts: no database, no request, no clock.
+
+A unit starts every month at 100 (`BASE`). Each event of the month becomes a score entry
+under one rule; the amount comes from the rule set in force for the month. The rules:
+
+- report_missing — a report expected for the month was never submitted, and its due date
+  has passed (event: the task; date: the due date);
+- report_late — a report first submitted after the due date (event: the report);
+- report_returned — each time the office returned one of the month's reports (event: the
+  audit record of the return);
+- task_overdue_lead / task_overdue_co — a task past its due date and not closed on the last
+  day of the month (or today, for the month in progress), once per month, for the lead unit
+  and for each co-unit (event: the task);
+- notice_unanswered / instruction_unanswered — a supervision notice or a leader's
+  instruction not answered by its answer date, counted in the month of that date once it
+  has passed (an answer due on the 31st is counted from the 1st of the next month);
+- task_closed_on_time — a task closed in the month on or before its due date (lead unit);
+- report_good — a report of the month accepted with the rating 好;
+- manual_adjustment — the office's adjustment with its written reason (its own amount).
+
+A report is expected from a unit for a month when the unit was assigned the task on or
+before the month's due date and the task was not closed by then.
+
+score = 100 + the sum of the entries, always. A quarter or a year adds up its months'
+entries (so a task overdue all quarter is counted three times).
+
+Ranking: higher score first; on equal scores, the smaller total deduction; then the larger
+total credit. Units equal on all three share a rank (1, 2, 2, 4) and are listed by unit code.
+"""
+
+import calendar as _calendar
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+BASE = Decimal(100)
+
+REPORT_MISSING = "report_missing"
+REPORT_LATE = "report_late"
+REPORT_RETURNED = "report_returned"
+TASK_OVERDUE_LEAD = "task_overdue_lead"
+TASK_OVERDUE_CO = "task_overdue_co"
+NOTICE_UNANSWERED = "notice_unanswered"
+INSTRUCTION_UNANSWERED = "instruction_unanswered"
+TASK_CLOSED_ON_TIME = "task_closed_on_time"
+REPORT_GOOD = "report_good"
+MANUAL_ADJUSTMENT = "manual_adjustment"
+
+DEDUCTION_RULES = (
+    REPORT_MISSING,
+    REPORT_LATE,
+    REPORT_RETURNED,
+    TASK_OVERDUE_LEAD,
+    TASK_OVERDUE_CO,
+    NOTICE_UNANSWERED,
+    INSTRUCTION_UNANSWERED,
+)
+CREDIT_RULES = (TASK_CLOSED_ON_TIME, REPORT_GOOD)
+RULES = DEDUCTION_RULES + CREDIT_RULES  # the rules with an amount in a rule set
+
+RULE_LABELS = {
+    REPORT_MISSING: _l("Report missing"),
+    REPORT_LATE: _l("Report late"),
+    REPORT_RETURNED: _l("Report returned"),
+    TASK_OVERDUE_LEAD: _l("Task overdue (lead unit)"),
+    TASK_OVERDUE_CO: _l("Task overdue (co-unit)"),
+    NOTICE_UNANSWERED: _l("Supervision notice not answered on time"),
+    INSTRUCTION_UNANSWERED: _l("Instruction not answered on time"),
+    TASK_CLOSED_ON_TIME: _l("Task closed on time"),
+    REPORT_GOOD: _l("Report rated good"),
+    MANUAL_ADJUSTMENT: _l("Adjustment by the office"),
+}
+
+MAX_AMOUNT = Decimal(100)
+PERIOD_KINDS = ("month", "quarter", "year")
+
+
+def rule_label(code: str) -> str:
+    label = RULE_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+# --- periods ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A scoring period: a month ("2026-10"), a quarter ("2026-Q4") or a year ("2026")."""
+
+    kind: str
+    key: str
+    start: date
+    end: date
+    months: tuple[str, ...]
+
+
+def month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def parse_period(text: str) -> Period:
+    """"YYYY-MM", "YYYY-Qn" or "YYYY" as a Period; ValueError for anything else."""
+    text = (text or "").strip().upper()
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        year, month = int(m[1]), int(m[2])
+        if not 1 <= month <= 12:
+            raise ValueError(text)
+        return Period("month", month_key(year, month), date(year, month, 1),
+                      _month_end(year, month), (month_key(year, month),))
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+        year, quarter = int(m[1]), int(m[2])
+        first = 3 * quarter - 2
+        months = tuple(month_key(year, first + i) for i in range(3))
+        return Period("quarter", f"{year:04d}-Q{quarter}", date(year, first, 1),
+                      _month_end(year, first + 2), months)
+    if m := re.fullmatch(r"(\d{4})", text):
+        year = int(m[1])
+        months = tuple(month_key(year, i) for i in range(1, 13))
+        return Period("year", f"{year:04d}", date(year, 1, 1), date(year, 12, 31), months)
+    raise ValueError(text)
+
+
+def period_for(kind: str, day: date) -> Period:
+    """The period of the given kind that contains `day`."""
+    if kind == "month":
+        return parse_period(month_key(day.year, day.month))
+    if kind == "quarter":
+        return parse_period(f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}")
+    return parse_period(f"{day.year:04d}")
+
+
+def previous_period(period: Period) -> Period:
+    return period_for(period.kind, date.fromordinal(period.start.toordinal() - 1))
+
+
+# --- facts and events -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    task_id: int
+    unit_id: int
+    assigned_on: date
+
+
+@dataclass(frozen=True)
+class TaskFact:
+    """A task with its units already mapped to their current successors."""
+
+    task_id: int
+    status: str
+    due_date: date | None
+    closed_on: date | None
+    lead_unit_id: int
+    co_unit_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportFact:
+    """The month's report of one unit on one task: its latest revision, and the date of its
+    first submission (None if never submitted)."""
+
+    report_id: int
+    task_id: int
+    unit_id: int
+    first_submitted_on: date | None
+    state: str
+    quality: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturnFact:
+    event_id: int
+    report_id: int
+    task_id: int
+    unit_id: int
+    returned_on: date
+
+
+@dataclass(frozen=True)
+class AnswerFact:
+    """A notice or instruction that a unit must answer by `answer_due`."""
+
+    kind: str  # "notice" or "instruction"
+    id: int
+    task_id: int
+    unit_id: int
+    answer_due: date
+    answered_on: date | None
+
+
+@dataclass(frozen=True)
+class AdjustmentFact:
+    id: int
+    unit_id: int
+    amount: Decimal
+    reason: str
+    created_on: date
+
+
+@dataclass(frozen=True)
+class MonthFacts:
+    """Everything the month's score depends on. `today` is the day of computing."""
+
+    period: Period
+    due_date: date
+    today: date
+    assignments: tuple[Assignment, ...] = ()
+    tasks: tuple[TaskFact, ...] = ()
+    reports: tuple[ReportFact, ...] = ()
+    returns: tuple[ReturnFact, ...] = ()
+    answers: tuple[AnswerFact, ...] = ()
+    adjustments: tuple[AdjustmentFact, ...] = ()
+
+    @property
+    def as_of(self) -> date:
+        """The day the month is judged on: its last day, or today while it runs."""
+        return min(self.today, self.period.end)
+
+
+@dataclass(frozen=True)
+class Event:
+    rule: str
+    unit_id: int
+    event_type: str  # report, task, notice, instruction, audit, adjustment
+    event_id: int
+    event_date: date | None
+    task_id: int | None = None
+    report_id: int | None = None
+    note: str = ""
+    amount: Decimal | None = None  # only manual adjustments carry their own
+
+
+@dataclass(frozen=True)
+class Entry:
+    rule: str
+    unit_id: int
+    amount: Decimal
+    event: Event
+
+
+@dataclass
+class Card:
+    unit_id: int
+    score: Decimal
+    deductions: Decimal
+    credits: Decimal
+    entries: list[Entry] = field(default_factory=list)
+    rank: int = 0
+
+
+def expected_reports(facts: MonthFacts) -> set[tuple[int, int]]:
+    """(task, unit) pairs that owe a report for the month (see the module's rules)."""
+    tasks = {t.task_id: t for t in facts.tasks}
+    expected = set()
+    for a in facts.assignments:
+        task = tasks.get(a.task_id)
+        if task is None or task.status == "pending" or a.assigned_on > facts.due_date:
+            continue
+        if task.closed_on is not None and task.closed_on <= facts.due_date:
+            continue
+        expected.add((a.task_id, a.unit_id))
+    return expected
+
+
+def month_events(facts: MonthFacts) -> list[Event]:
+    """Every event of the month that the rules score, in a fixed order."""
+    events: list[Event] = []
+    start, as_of, due = facts.period.start, facts.as_of, facts.due_date
+    reports = {(r.task_id, r.unit_id): r for r in facts.reports}
+    if facts.today > due:
+        for task_id, unit_id in sorted(expected_reports(facts)):
+            report = reports.get((task_id, unit_id))
+            if report is None or report.first_submitted_on is None:
+                events.append(Event(REPORT_MISSING, unit_id, "task", task_id, due, task_id))
+    for r in sorted(facts.reports, key=lambda r: r.report_id):
+        if r.first_submitted_on is not None and r.first_submitted_on > due:
+            events.append(Event(REPORT_LATE, r.unit_id, "report", r.report_id,
+                                r.first_submitted_on, r.task_id, r.report_id))
+        if r.state == "accepted" and r.quality == "good":
+            events.append(Event(REPORT_GOOD, r.unit_id, "report", r.report_id, None,
+                                r.task_id, r.report_id))
+    for ret in sorted(facts.returns, key=lambda x: x.event_id):
+        events.append(Event(REPORT_RETURNED, ret.unit_id, "audit", ret.event_id,
+                            ret.returned_on, ret.task_id, ret.report_id))
+    for t in sorted(facts.tasks, key=lambda t: t.task_id):
+        if t.status == "pending" or t.due_date is None:
+            continue
+        closed_by_then = t.closed_on is not None and t.closed_on <= as_of
+        if as_of > t.due_date and not closed_by_then:
+            events.append(Event(TASK_OVERDUE_LEAD, t.lead_unit_id, "task", t.task_id,
+                                t.due_date, t.task_id))
+            for unit_id in dict.fromkeys(t.co_unit_ids):
+                if unit_id != t.lead_unit_id:
+                    events.append(Event(TASK_OVERDUE_CO, unit_id, "task", t.task_id,
+                                        t.due_date, t.task_id))
+        if (t.closed_on is not None and start <= t.closed_on <= as_of
+                and t.closed_on <= t.due_date):
+            events.append(Event(TASK_CLOSED_ON_TIME, t.lead_unit_id, "task", t.task_id,
+                                t.closed_on, t.task_id))
+    for a in sorted(facts.answers, key=lambda a: (a.kind, a.id)):
+        if not start <= a.answer_due <= facts.period.end or facts.today <= a.answer_due:
+            continue
+        if a.answered_on is None or a.answered_on > a.answer_due:
+            rule = NOTICE_UNANSWERED if a.kind == "notice" else INSTRUCTION_UNANSWERED
+            events.append(Event(rule, a.unit_id, a.kind, a.id, a.answer_due, a.task_id))
+    for adj in sorted(facts.adjustments, key=lambda a: a.id):
+        events.append(Event(MANUAL_ADJUSTMENT, adj.unit_id, "adjustment", adj.id,
+                            adj.created_on, note=adj.reason, amount=adj.amount))
+    return events
+
+
+def score_entries(events: list[Event], amounts: dict[str, Decimal]) -> list[Entry]:
+    """Each event with its amount under the rule set; events worth nothing are left out."""
+    entries = []
+    for event in events:
+        amount = event.amount if event.amount is not None else amounts.get(event.rule, Decimal(0))
+        if amount != 0:
+            entries.append(Entry(event.rule, event.unit_id, Decimal(amount), event))
+    return entries
+
+
+def scorecards(
+    unit_ids, entries: list[Entry], order_key: dict[int, str] | None = None
+) -> list[Card]:
+    """One card per unit (units without entries score 100), ranked by the stated rule."""
+    by_unit: dict[int, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_unit[entry.unit_id].append(entry)
+    cards = []
+    for unit_id in set(unit_ids) | set(by_unit):
+        own = by_unit.get(unit_id, [])
+        deductions = sum((e.amount for e in own if e.amount < 0), Decimal(0))
+        credits = sum((e.amount for e in own if e.amount > 0), Decimal(0))
+        cards.append(Card(unit_id, BASE + deductions + credits, deductions, credits, own))
+    return rank(cards, order_key or {})
+
+
+def rank(cards: list[Card], order_key: dict[int, str]) -> list[Card]:
+    """Sort and number the cards: score, then smaller deduction, then larger credit; full
+    ties share a rank and are listed by `order_key` (the unit code), then unit id."""
+
+    def merit(card: Card):
+        return (-card.score, -card.deductions, -card.credits)
+
+    ordered = sorted(
+        cards, key=lambda c: (*merit(c), order_key.get(c.unit_id, ""), c.unit_id)
+    )
+    previous = None
+    for position, card in enumerate(ordered, start=1):
+        if previous is None or merit(card) != merit(previous):
+            card.rank = position
+        else:
+            card.rank = previous.rank
+        previous = card
+    return ordered
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount typed by the office: a number with at most two decimals, |x| ≤ 100."""
+    from decimal import InvalidOperation
+
+    try:
+        value = Decimal(str(text).strip().replace("＋", "+").replace("－", "-"))
+    except (InvalidOperation, ValueError):
+        raise ValueError(text) from None
+    if not value.is_finite() or abs(value) > MAX_AMOUNT or value != value.quantize(Decimal("0.01")):
+        raise ValueError(text)
+    return value
+
+
+def check_rule_amounts(amounts: dict[str, Decimal]) -> list[str]:
+    """Rule codes whose amount has the wrong sign: deductions ≤ 0, credits ≥ 0."""
+    wrong = [code for code in DEDUCTION_RULES if amounts.get(code, Decimal(0)) > 0]
+    wrong += [code for code in CREDIT_RULES if amounts.get(code, Decimal(0)) < 0]
+    return wrong

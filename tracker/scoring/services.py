@@ -1,0 +1,476 @@
+"""Load the facts of a month, score them (rules.py), store and read the ledger.
+
+Every function here runs a fixed number of SQL statements whatever the number of units,
+tasks and reports; the caller commits.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+
+from ..audit import ACTION_LABELS, AuditEvent, record
+from ..calendar import load_calendar, report_due_date
+from ..clock import LOCAL_TZ
+from ..extensions import db
+from ..plans.models import Task, TaskCoUnit, Unit
+from ..plans.seeding import SEEDS_PATH
+from ..reports.models import ProgressReport, ReportingPeriod
+from ..reports.rules import local_date
+from ..settings import get_setting
+from ..supervision.models import Instruction, SupervisionNotice, TaskAssignment
+from ..supervision.rules import final_successor
+from . import rules
+from .models import ScoreAdjustment, Scorecard, ScoreEntry, ScoreRuleSet
+
+RULES_FILE = SEEDS_PATH / "score_rules.json"
+PG_LOCK_ID = 0x7363_6F72_6573  # "scores": one recompute at a time on PostgreSQL
+
+ACTION_LABELS.update(
+    {
+        "score_rules.created": _l("Score rules changed (new version)"),
+        "score.adjusted": _l("Score adjusted by the office"),
+        "scores.computed": _l("Scores computed"),
+    }
+)
+
+
+class ScoringError(Exception):
+    """A refused change, with a message for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# --- rule sets --------------------------------------------------------------------------
+
+
+def default_rules() -> dict:
+    """The defaults from seeds/score_rules.json."""
+    return json.loads(RULES_FILE.read_text(encoding="utf-8"))
+
+
+def ensure_default_rule_set() -> bool:
+    """Store the data file's rules as version 1 if there is no rule set yet."""
+    if db.session.scalar(select(ScoreRuleSet.id).limit(1)) is not None:
+        return False
+    data = default_rules()
+    db.session.add(
+        ScoreRuleSet(
+            version=1,
+            effective_from=data["effective_from"],
+            amounts={code: str(data["amounts"][code]) for code in rules.RULES},
+            note=data.get("note", ""),
+        )
+    )
+    db.session.flush()
+    return True
+
+
+def rule_sets() -> list[ScoreRuleSet]:
+    """All versions, newest first."""
+    return db.session.scalars(
+        select(ScoreRuleSet).order_by(ScoreRuleSet.version.desc())
+    ).all()
+
+
+def rule_set_for(month: str) -> tuple[int, dict[str, Decimal]]:
+    """(version, amounts) in force for the month; the data file's defaults (version 0)
+    when none is stored."""
+    found = db.session.scalar(
+        select(ScoreRuleSet)
+        .where(ScoreRuleSet.effective_from <= month)
+        .order_by(ScoreRuleSet.effective_from.desc(), ScoreRuleSet.version.desc())
+        .limit(1)
+    )
+    if found is None:
+        data = default_rules()
+        return 0, {code: Decimal(str(v)) for code, v in data["amounts"].items()}
+    return found.version, {code: found.amount(code) for code in rules.RULES}
+
+
+def create_rule_set(user, effective_from: str, amounts: dict[str, Decimal], note: str):
+    """A new version of the rules, in force from `effective_from` ("YYYY-MM")."""
+    try:
+        period = rules.parse_period(effective_from)
+    except ValueError:
+        raise ScoringError(_l("Give the first month as YYYY-MM.")) from None
+    if period.kind != "month":
+        raise ScoringError(_l("Give the first month as YYYY-MM."))
+    if wrong := rules.check_rule_amounts(amounts):
+        raise ScoringError(
+            _l("Deductions must be zero or less and credits zero or more: %(rules)s.",
+               rules="、".join(rules.rule_label(code) for code in wrong))
+        )
+    if not (note or "").strip():
+        raise ScoringError(_l("Say why the rules change."))
+    version = (db.session.scalar(select(func.max(ScoreRuleSet.version))) or 0) + 1
+    rule_set = ScoreRuleSet(
+        version=version,
+        effective_from=period.key,
+        amounts={code: str(amounts[code]) for code in rules.RULES},
+        note=note.strip(),
+        created_by_id=user.id,
+    )
+    db.session.add(rule_set)
+    db.session.flush()
+    record("score_rules.created", subject_type="score_rule_set", subject_id=rule_set.id,
+           actor=user, detail={"version": version, "effective_from": period.key,
+                               "amounts": rule_set.amounts})
+    return rule_set
+
+
+def add_adjustment(user, month: str, unit_id: int, amount: Decimal, reason: str):
+    """The office's manual deduction or credit for a unit and month, with its reason."""
+    if not (reason or "").strip():
+        raise ScoringError(_l("Give the reason for the adjustment."))
+    if amount == 0:
+        raise ScoringError(_l("An adjustment of zero changes nothing."))
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise ScoringError(_l("Choose a unit."))
+    adjustment = ScoreAdjustment(period=month, unit_id=unit.id, amount=amount,
+                                 reason=reason.strip(), created_by_id=user.id)
+    db.session.add(adjustment)
+    db.session.flush()
+    record("score.adjusted", subject_type="unit", subject_id=unit.id, actor=user,
+           detail={"period": month, "amount": str(amount), "reason": adjustment.reason,
+                   "adjustment_id": adjustment.id})
+    return adjustment
+
+
+# --- facts ------------------------------------------------------------------------------
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return local_date(moment, LOCAL_TZ)
+
+
+def _utc_start(day: date) -> datetime:
+    """The UTC moment at which the Beijing day `day` begins (stored times are UTC)."""
+    return datetime(day.year, day.month, day.day) - timedelta(hours=8)
+
+
+def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], dict[int, str]]:
+    """The month's facts, the units to score and each unit's code (for listing ties)."""
+    period = rules.parse_period(month)
+    year, mon = period.start.year, period.start.month
+    calendar = load_calendar()
+    units = db.session.execute(select(Unit.id, Unit.successor_id, Unit.code)).all()
+    successor_of = {u.id: u.successor_id for u in units}
+    codes = {u.id: u.code for u in units}
+
+    def current(unit_id):
+        return final_successor(unit_id, successor_of)
+
+    due = db.session.scalar(
+        select(ReportingPeriod.due_date).where(
+            ReportingPeriod.year == year, ReportingPeriod.month == mon
+        )
+    ) or report_due_date(calendar, year, mon, int(get_setting("report_due_day")))
+
+    co_units: dict[int, list[int]] = {}
+    for task_id, unit_id in db.session.execute(
+        select(TaskCoUnit.task_id, TaskCoUnit.unit_id).order_by(
+            TaskCoUnit.task_id, TaskCoUnit.position
+        )
+    ).all():
+        co_units.setdefault(task_id, []).append(current(unit_id))
+    tasks, lead_of = [], {}
+    for t in db.session.execute(
+        select(Task.id, Task.status, Task.due_date, Task.closed_at, Task.lead_unit_id)
+    ).all():
+        lead_of[t.id] = current(t.lead_unit_id)
+        tasks.append(rules.TaskFact(
+            t.id, t.status, calendar.next_workday(t.due_date) if t.due_date else None,
+            _local_day(t.closed_at), lead_of[t.id], tuple(co_units.get(t.id, ())),
+        ))
+    assignments = [
+        rules.Assignment(a.task_id, current(a.unit_id), _local_day(a.assigned_at))
+        for a in db.session.execute(
+            select(TaskAssignment.task_id, TaskAssignment.unit_id, TaskAssignment.assigned_at)
+        ).all()
+    ]
+
+    report_rows = db.session.execute(
+        select(ProgressReport.id, ProgressReport.task_id, ProgressReport.unit_id,
+               ProgressReport.revision, ProgressReport.state, ProgressReport.quality,
+               ProgressReport.first_submitted_at)
+        .join(ReportingPeriod, ReportingPeriod.id == ProgressReport.period_id)
+        .where(ReportingPeriod.year == year, ReportingPeriod.month == mon)
+        .order_by(ProgressReport.revision)
+    ).all()
+    latest: dict[tuple[int, int], object] = {}
+    first: dict[tuple[int, int], date] = {}
+    for r in report_rows:
+        key = (r.task_id, r.unit_id)
+        latest[key] = r
+        day = _local_day(r.first_submitted_at)
+        if day is not None and (key not in first or day < first[key]):
+            first[key] = day
+    reports = [
+        rules.ReportFact(r.id, r.task_id, r.unit_id, first.get(key), r.state, r.quality)
+        for key, r in latest.items()
+    ]
+    report_units = {r.id: (r.task_id, r.unit_id) for r in report_rows}
+    returns = []
+    for event in db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "report.returned",
+            AuditEvent.occurred_at >= _utc_start(period.start),
+        )
+    ).all():
+        report_id = (event.detail or {}).get("report_id")
+        if report_id in report_units:
+            task_id, unit_id = report_units[report_id]
+            returns.append(rules.ReturnFact(event.id, report_id, task_id, unit_id,
+                                            _local_day(event.occurred_at)))
+
+    answers = [
+        rules.AnswerFact("notice", n.id, n.task_id, current(n.unit_id), n.answer_due,
+                         _local_day(n.answered_at))
+        for n in db.session.execute(
+            select(SupervisionNotice.id, SupervisionNotice.task_id, SupervisionNotice.unit_id,
+                   SupervisionNotice.answer_due, SupervisionNotice.answered_at)
+            .where(SupervisionNotice.answer_due.between(period.start, period.end))
+        ).all()
+    ]
+    answers += [
+        rules.AnswerFact("instruction", i.id, i.task_id,
+                         current(i.answer_unit_id) if i.answer_unit_id else lead_of[i.task_id],
+                         i.answer_due, _local_day(i.answered_at))
+        for i in db.session.execute(
+            select(Instruction.id, Instruction.task_id, Instruction.answer_unit_id,
+                   Instruction.answer_due, Instruction.answered_at)
+            .where(Instruction.answer_due.between(period.start, period.end))
+        ).all()
+    ]
+    adjustments = [
+        rules.AdjustmentFact(a.id, a.unit_id, a.amount, a.reason, _local_day(a.created_at))
+        for a in db.session.execute(
+            select(ScoreAdjustment.id, ScoreAdjustment.unit_id, ScoreAdjustment.amount,
+                   ScoreAdjustment.reason, ScoreAdjustment.created_at)
+            .where(ScoreAdjustment.period == period.key)
+        ).all()
+    ]
+    facts = rules.MonthFacts(
+        period, due, today, tuple(assignments), tuple(tasks), tuple(reports), tuple(returns),
+        tuple(answers), tuple(adjustments),
+    )
+    scored = {a.unit_id for a in assignments if a.assigned_on <= period.end}
+    return facts, scored, codes
+
+
+def compute_month(month: str, today: date) -> tuple[int, list[rules.Card]]:
+    """(rule set version, ranked cards) for the month, computed from the facts."""
+    facts, unit_ids, codes = month_facts(month, today)
+    version, amounts = rule_set_for(facts.period.key)
+    entries = rules.score_entries(rules.month_events(facts), amounts)
+    return version, rules.scorecards(unit_ids, entries, codes)
+
+
+def store_month(month: str, today: date) -> list[Scorecard]:
+    """Compute the month and replace its stored ledger (the caller commits)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(PG_LOCK_ID)))
+    version, cards = compute_month(month, today)
+    db.session.execute(delete(ScoreEntry).where(ScoreEntry.scorecard_id.in_(
+        select(Scorecard.id).where(Scorecard.period == month))))
+    db.session.execute(delete(Scorecard).where(Scorecard.period == month))
+    stored = []
+    for card in cards:
+        row = Scorecard(
+            period=month, unit_id=card.unit_id, score=card.score,
+            deductions=card.deductions, credits=card.credits, rank=card.rank,
+            rule_set_version=version, computed_on=today,
+        )
+        row.entries = [
+            ScoreEntry(
+                position=position, rule=e.rule, amount=e.amount,
+                event_type=e.event.event_type, event_id=e.event.event_id,
+                event_date=e.event.event_date, task_id=e.event.task_id,
+                report_id=e.event.report_id, note=e.event.note,
+            )
+            for position, e in enumerate(e for e in card.entries)
+        ]
+        stored.append(row)
+    db.session.add_all(stored)
+    db.session.flush()
+    return stored
+
+
+def compute_period(period_text: str, today: date, user=None) -> list[str]:
+    """Store every month of the period up to today's month; returns the months stored."""
+    period = rules.parse_period(period_text)
+    this_month = rules.month_key(today.year, today.month)
+    months = [m for m in period.months if m <= this_month]
+    for month in months:
+        store_month(month, today)
+    if months:
+        record("scores.computed", actor=user, subject_type="scorecard", subject_id=None,
+               detail={"period": period.key, "months": months, "today": today.isoformat()})
+    return months
+
+
+# --- reading the ledger -----------------------------------------------------------------
+
+
+@dataclass
+class CardView:
+    """A unit's scorecard for a period, read from the stored ledger."""
+
+    unit: Unit
+    score: Decimal
+    deductions: Decimal
+    credits: Decimal
+    rank: int
+    entries: list[ScoreEntry] = field(default_factory=list)
+
+    def by_rule(self) -> list[tuple[str, int, Decimal]]:
+        """(rule, count, total) for each rule with entries, deductions first."""
+        totals: dict[str, list] = {}
+        for e in self.entries:
+            row = totals.setdefault(e.rule, [0, Decimal(0)])
+            row[0] += 1
+            row[1] += e.amount
+        order = {code: i for i, code in enumerate(rules.RULES + (rules.MANUAL_ADJUSTMENT,))}
+        return [(code, n, total) for code, (n, total)
+                in sorted(totals.items(), key=lambda kv: order.get(kv[0], 99))]
+
+
+@dataclass
+class PeriodScores:
+    period: rules.Period
+    cards: list[CardView]
+    computed: list[str]  # months with a stored ledger
+    missing: list[str]  # months of the period up to today without one
+    computed_on: date | None = None
+    rule_versions: list[int] = field(default_factory=list)
+    unit_count: int = 0  # units ranked in the period (also when only one card is returned)
+
+    def card_for(self, unit_id: int) -> CardView | None:
+        return next((c for c in self.cards if c.unit.id == unit_id), None)
+
+
+def period_scores(period: rules.Period, today: date, unit_id: int | None = None) -> PeriodScores:
+    """The period's scorecards from the stored months, ranked again over the whole period
+    (a month's stored rank is the same: the rule is deterministic). With `unit_id`, only
+    that unit's card is returned, with the rank it has among all units."""
+    stored = db.session.scalars(
+        select(Scorecard).where(Scorecard.period.in_(period.months))
+    ).all()
+    entries = db.session.scalars(
+        select(ScoreEntry)
+        .join(Scorecard, Scorecard.id == ScoreEntry.scorecard_id)
+        .where(Scorecard.period.in_(period.months))
+        .order_by(Scorecard.period, ScoreEntry.scorecard_id, ScoreEntry.position)
+    ).all()
+    units = {u.id: u for u in db.session.scalars(select(Unit)).all()}
+    unit_of_card = {c.id: c.unit_id for c in stored}
+    plain = [
+        rules.Entry(e.rule, unit_of_card[e.scorecard_id], e.amount,
+                    rules.Event(e.rule, unit_of_card[e.scorecard_id], e.event_type, e.event_id,
+                                e.event_date))
+        for e in entries
+    ]
+    ranked = rules.scorecards({c.unit_id for c in stored}, plain,
+                              {uid: u.code for uid, u in units.items()})
+    rows_of: dict[int, list[ScoreEntry]] = {}
+    for e in entries:
+        rows_of.setdefault(unit_of_card[e.scorecard_id], []).append(e)
+    cards = [
+        CardView(units[c.unit_id], c.score, c.deductions, c.credits, c.rank,
+                 rows_of.get(c.unit_id, []))
+        for c in ranked
+        if unit_id is None or c.unit_id == unit_id
+    ]
+    computed = sorted({c.period for c in stored})
+    this_month = rules.month_key(today.year, today.month)
+    missing = [m for m in period.months if m <= this_month and m not in computed]
+    return PeriodScores(
+        period, cards, computed, missing,
+        max((c.computed_on for c in stored), default=None),
+        sorted({c.rule_set_version for c in stored}),
+        len(ranked),
+    )
+
+
+def trends(months: list[str]) -> dict[int, dict[str, Decimal]]:
+    """{unit id: {month: score}} from the stored ledger (one statement)."""
+    result: dict[int, dict[str, Decimal]] = {}
+    for unit_id, period, score in db.session.execute(
+        select(Scorecard.unit_id, Scorecard.period, Scorecard.score).where(
+            Scorecard.period.in_(months)
+        )
+    ).all():
+        result.setdefault(unit_id, {})[period] = score
+    return result
+
+
+def recent_months(today: date, count: int) -> list[str]:
+    """The `count` months up to and including today's, oldest first."""
+    year, month = today.year, today.month
+    months = []
+    for _ in range(count):
+        months.insert(0, rules.month_key(year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months
+
+
+def number(value: Decimal) -> int | float:
+    """A JSON number: 95 rather than 95.00, 97.5 as it is."""
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def event_ref(entry: ScoreEntry) -> dict:
+    """The event behind an entry, with the page that shows it."""
+    ref = {"type": entry.event_type, "id": entry.event_id,
+           "date": entry.event_date.isoformat() if entry.event_date else None}
+    if entry.task_id is not None:
+        ref["task_id"] = entry.task_id
+    if entry.report_id is not None:
+        ref["report_id"] = entry.report_id
+    if entry.note:
+        ref["note"] = entry.note
+    return ref
+
+
+def event_url(entry: ScoreEntry) -> str | None:
+    """The page of the entry's event (None for a manual adjustment)."""
+    from flask import url_for
+
+    if entry.report_id is not None:
+        return url_for("reports.detail", report_id=entry.report_id)
+    if entry.event_type == "notice":
+        return url_for("notices.detail", notice_id=entry.event_id)
+    if entry.task_id is not None:
+        return url_for("plans.task_detail", task_id=entry.task_id)
+    return None
+
+
+def scorecard_json(scores: PeriodScores) -> dict:
+    """The export format: {"period", "units": [{"unit", "score", "rank", "entries": [...]}]}."""
+    return {
+        "period": scores.period.key,
+        "computed_months": scores.computed,
+        "units": [
+            {
+                "unit": card.unit.name,
+                "unit_code": card.unit.code,
+                "score": number(card.score),
+                "rank": card.rank,
+                "deductions": number(card.deductions),
+                "credits": number(card.credits),
+                "entries": [
+                    {"rule": e.rule, "amount": number(e.amount), "event": event_ref(e)}
+                    for e in card.entries
+                ],
+            }
+            for card in scores.cards
+        ],
+    }

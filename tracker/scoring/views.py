@@ -1,0 +1,232 @@
+"""Scorecards (考核): the ranking of a period, a unit's ledger, the rules page, the office's
+compute and adjustment, and the scorecard exports (JSON, Excel).
+
+Who: office, leader and admin read every scorecard; a liaison reads its own unit's ledger
+only (another unit's is "not found", 404) and the rules; only the office computes, adjusts
+and changes the rules. Each POST is one transaction; a refused step saves nothing.
+"""
+
+import json
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..accounts.models import Role
+from ..accounts.permissions import role_required
+from ..clock import today
+from ..database import writing
+from ..extensions import db
+from ..plans.models import Unit
+from . import rules, services
+from .forms import AdjustmentForm, ComputeForm, RuleSetForm
+
+bp = Blueprint("scoring", __name__)
+READERS = (Role.OFFICE, Role.LEADER, Role.ADMIN)
+PERIOD_KINDS = {"month": "YYYY-MM", "quarter": "YYYY-Qn", "year": "YYYY"}
+
+
+def _last_month(day: date) -> str:
+    year, month = (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
+    return rules.month_key(year, month)
+
+
+def _period_arg(source=None) -> rules.Period:
+    """The period asked for (default: last month); 400 for a malformed one."""
+    text = (source if source is not None else request.args.get("period")) or _last_month(today())
+    try:
+        return rules.parse_period(text)
+    except ValueError:
+        abort(400, description=_("Give the period as YYYY-MM, YYYY-Qn or YYYY."))
+
+
+def _unit_choices():
+    return [(u.id, u.name) for u in db.session.scalars(
+        select(Unit).where(Unit.successor_id.is_(None)).order_by(Unit.code))]
+
+
+def _period_choices(day: date) -> list[tuple[str, str]]:
+    """Recent months, quarters and years for the period menu."""
+    months = services.recent_months(day, 12)[::-1]
+    quarters = dict.fromkeys(rules.period_for("quarter", rules.parse_period(m).start).key
+                             for m in months)
+    years = dict.fromkeys(m[:4] for m in months)
+    return [(m, m) for m in months] + [(q, q) for q in quarters] + [(y, y) for y in years]
+
+
+@bp.route("/scores")
+@role_required(*READERS)
+def index():
+    return _index_page(_period_arg())
+
+
+def _index_page(period: rules.Period, adjust_form=None, status=200):
+    """The ranking of the period, with the office's compute and adjustment forms."""
+    when = today()
+    scores = services.period_scores(period, when)
+    trend_months = services.recent_months(when, 6)
+    form = adjust_form or AdjustmentForm(period=period.key)
+    form.unit_id.choices = _unit_choices()
+    return render_template(
+        "scoring/index.html",
+        period=period,
+        scores=scores,
+        trends=services.trends(trend_months),
+        trend_months=trend_months,
+        period_choices=_period_choices(when),
+        compute_form=ComputeForm(period=period.key),
+        adjust_form=form,
+        can_edit=current_user.has_role(Role.OFFICE) and period.kind == "month",
+        can_compute=current_user.has_role(Role.OFFICE),
+        rule_label=rules.rule_label,
+    ), status
+
+
+@bp.route("/scores/units/<int:unit_id>")
+@login_required
+def unit_card(unit_id: int):
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    if current_user.has_role(Role.LIAISON):
+        if current_user.unit_id != unit.id:
+            abort(404)
+    elif not current_user.has_role(*READERS):
+        abort(403)
+    period = _period_arg()
+    scores = services.period_scores(period, today(), unit_id=unit.id)
+    return render_template(
+        "scoring/unit.html",
+        unit=unit,
+        period=period,
+        scores=scores,
+        card=scores.card_for(unit.id),
+        period_choices=_period_choices(today()),
+        rule_label=rules.rule_label,
+        event_url=services.event_url,
+    )
+
+
+@bp.route("/scores/compute", methods=["POST"])
+@role_required(Role.OFFICE)
+def compute():
+    form = ComputeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    period = _period_arg(form.period.data)
+    with writing():
+        months = services.compute_period(period.key, today(), user=current_user)
+        db.session.commit()
+    if months:
+        flash(_("Scores computed for %(months)s.", months="、".join(months)), "success")
+    else:
+        flash(_("This period has not begun: nothing to compute."), "error")
+    return redirect(url_for("scoring.index", period=period.key))
+
+
+@bp.route("/scores/adjustments", methods=["POST"])
+@role_required(Role.OFFICE)
+def adjust():
+    form = AdjustmentForm()
+    form.unit_id.choices = _unit_choices()
+    period = _period_arg(form.period.data)
+    if period.kind != "month":
+        abort(400, description=_("Adjustments are made for a month."))
+    if form.validate_on_submit():
+        try:
+            amount = rules.parse_amount(form.amount.data)
+        except ValueError:
+            form.amount.errors.append(
+                _("Give a number of points between -100 and 100, e.g. -1 or 2.5."))
+        else:
+            try:
+                with writing():
+                    services.add_adjustment(current_user, period.key, form.unit_id.data,
+                                            amount, form.reason.data)
+                    services.store_month(period.key, today())
+                    db.session.commit()
+            except services.ScoringError as exc:
+                db.session.rollback()
+                flash(str(exc.message), "error")
+            else:
+                flash(_("Adjustment recorded and the month recomputed."), "success")
+                return redirect(url_for("scoring.index", period=period.key))
+    return _index_page(period, adjust_form=form, status=400)
+
+
+@bp.route("/scores/rules", methods=["GET", "POST"])
+@login_required
+def rule_page():
+    versions = services.rule_sets()
+    when = today()
+    current_version, current = services.rule_set_for(rules.month_key(when.year, when.month))
+    form = RuleSetForm(formdata=None) if request.method == "GET" else RuleSetForm()
+    if request.method == "GET":
+        for code in rules.RULES:
+            getattr(form, code).data = str(current.get(code, 0))
+        form.effective_from.data = rules.month_key(when.year, when.month)
+    status = 200
+    if request.method == "POST":
+        if not current_user.has_role(Role.OFFICE):
+            abort(403)
+        status = 400
+        if form.validate_on_submit():
+            amounts, bad = {}, []
+            for code in rules.RULES:
+                try:
+                    amounts[code] = rules.parse_amount(getattr(form, code).data)
+                except ValueError:
+                    bad.append(code)
+                    getattr(form, code).errors.append(_("Give a number, e.g. -2 or 0.5."))
+            if not bad:
+                try:
+                    with writing():
+                        rule_set = services.create_rule_set(
+                            current_user, form.effective_from.data, amounts, form.note.data)
+                        db.session.commit()
+                except services.ScoringError as exc:
+                    db.session.rollback()
+                    flash(str(exc.message), "error")
+                else:
+                    flash(_("Version %(version)s of the rules is in force from %(month)s. "
+                            "Recompute the months it covers to apply it.",
+                            version=rule_set.version, month=rule_set.effective_from), "success")
+                    return redirect(url_for("scoring.rule_page"))
+    return render_template(
+        "scoring/rules.html",
+        versions=versions,
+        current_version=current_version,
+        current=current,
+        form=form,
+        can_edit=current_user.has_role(Role.OFFICE),
+        rule_codes=rules.RULES,
+        rule_label=rules.rule_label,
+        deduction_rules=rules.DEDUCTION_RULES,
+    ), status
+
+
+@bp.route("/scores/export.json")
+@role_required(*READERS)
+def export_json():
+    period = _period_arg()
+    scores = services.period_scores(period, today())
+    body = json.dumps(services.scorecard_json(scores), ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f"attachment; filename=scorecard-{period.key}.json"},
+    )
+
+
+@bp.route("/scores/export.xlsx")
+@role_required(*READERS)
+def export_xlsx():
+    from .exports import scorecard_workbook
+
+    period = _period_arg()
+    scores = services.period_scores(period, today())
+    return Response(
+        scorecard_workbook(scores),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename=scorecard-{period.key}.xlsx"},
+    )
