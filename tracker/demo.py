@@ -326,7 +326,7 @@ def ensure_demo_scoring(today) -> int:
     management committee (most to the end of this year or mid next year, a few left
     overdue), two measures closed on time last month, the office's returns recorded in the
     audit log, a notice and an instruction answered late, two manual adjustments; then the
-    scorecards of last month and this month computed. Added once (skipped when any
+    scorecards of the history's months and this month computed. Added once (skipped when any
     adjustment exists)."""
     from datetime import timedelta
 
@@ -457,6 +457,9 @@ def ensure_demo_scoring(today) -> int:
             ))
             changed += 1
     db.session.flush()
-    store_month(last, today)
-    store_month(month_key(today.year, today.month), today)
+    # the scorecards of the demo history (three months back) and of this month
+    month = (today.year, today.month)
+    for _ in range(4):
+        store_month(month_key(*month), today)
+        month = previous_month(*month)
     return changed

@@ -350,3 +350,34 @@ def test_cli_exports_a_plan_ledger(october, runner, tmp_path):
     assert sheet.max_row - 1 == 40  # one row per action item, under a header row
     missing = runner.invoke(args=["export", "ledger", "--plan", "nope", "--output", str(out)])
     assert missing.exit_code != 0 and "no plan" in missing.output
+
+
+def test_the_excel_and_json_exports_hold_the_figures_of_the_page(october, office_client):
+    """The ranking table of /scores, the 排名 sheet of the Excel file and the JSON export
+    agree row by row; the 明细 sheet has every entry of the ledger."""
+    import re
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    services.store_month("2026-10", TODAY)
+    db.session.commit()
+    page = office_client.get("/scores?period=2026-10").get_data(as_text=True)
+    rows = re.findall(
+        r'data-testid="rank">(\d+)</td>\s*<td[^>]*><a [^>]*>([^<]+)</a></td>\s*'
+        r'<td[^>]*data-testid="score">([\d.]+)</td>\s*<td[^>]*>(-?[\d.]+)</td>\s*'
+        r'<td[^>]*>(-?[\d.]+)</td>', page)
+    on_page = [(int(r), u, Decimal(s), Decimal(d), Decimal(c)) for r, u, s, d, c in rows]
+    assert [row[1] for row in on_page] == ["市科技局", "市发改委"]
+
+    book = load_workbook(BytesIO(office_client.get("/scores/export.xlsx?period=2026-10").data))
+    sheet = list(book["排名"].iter_rows(min_row=2, values_only=True))
+    assert [(r, u, Decimal(str(s)), Decimal(str(d)), Decimal(str(c)))
+            for r, u, s, d, c in sheet] == on_page
+    details = list(book["明细"].iter_rows(min_row=2, values_only=True))
+    assert len(details) == 6 + 3
+    assert sum(Decimal(str(row[2])) for row in details if row[0] == "市发改委") == -8
+
+    data = office_client.get("/scores/export.json?period=2026-10").get_json()
+    assert [(u["rank"], u["unit"], Decimal(str(u["score"]))) for u in data["units"]] == [
+        row[:3] for row in on_page]

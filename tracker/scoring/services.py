@@ -440,6 +440,27 @@ def event_ref(entry: ScoreEntry) -> dict:
     return ref
 
 
+EVENT_LABELS = {
+    "report": _l("Report"),
+    "task": _l("Task"),
+    "notice": _l("Supervision notice"),
+    "instruction": _l("Instruction"),
+    "audit": _l("Return of a report"),
+    "adjustment": _l("Adjustment"),
+}
+
+
+def tasks_named(entries) -> dict[int, Task]:
+    """{task id: task with its plan} for the entries' tasks (one statement)."""
+    from sqlalchemy.orm import joinedload
+
+    ids = {e.task_id for e in entries if e.task_id is not None}
+    if not ids:
+        return {}
+    return {t.id: t for t in db.session.scalars(
+        select(Task).where(Task.id.in_(ids)).options(joinedload(Task.plan)))}
+
+
 def event_url(entry: ScoreEntry) -> str | None:
     """The page of the entry's event (None for a manual adjustment)."""
     from flask import url_for

@@ -95,12 +95,15 @@ def unit_card(unit_id: int):
         abort(403)
     period = _period_arg()
     scores = services.period_scores(period, today(), unit_id=unit.id)
+    card = scores.card_for(unit.id)
     return render_template(
         "scoring/unit.html",
         unit=unit,
         period=period,
         scores=scores,
-        card=scores.card_for(unit.id),
+        card=card,
+        tasks=services.tasks_named(card.entries if card else []),
+        event_labels=services.EVENT_LABELS,
         period_choices=_period_choices(today()),
         rule_label=rules.rule_label,
         event_url=services.event_url,
