@@ -446,7 +446,7 @@ def ensure_demo_scoring(today) -> int:
     # the office's manual adjustments, with their reasons
     by_code = {u.code: u for u in db.session.scalars(select(Unit)).all()}
     for code, amount, reason in (
-        ("fgw", 2, "在全省重点任务推进现场会上作典型发言，经专班研究予以加分。"),
+        ("tjj", 2, "在全省重点任务推进现场会上作典型发言，经专班研究予以加分。"),
         ("rsj", -1, "未按要求参加专班月度调度会，且未请假。"),
     ):
         unit = by_code.get(code)

@@ -14,7 +14,7 @@ from .bulletins import BODY_MAX, TITLE_MAX
 
 class BulletinNewForm(FlaskForm):
     period = StringField(
-        _l("Period"),
+        _l("Scoring period"),
         validators=[
             DataRequired(_l("Give the period.")),
             Length(max=16, message=_l("At most %(max)d characters.")),
