@@ -33,7 +33,7 @@ from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, Unit
 from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.scoring import dashboard
+from tracker.scoring import dashboard, rules
 from tracker.scoring.models import Scorecard, ScoreEntry
 from tracker.supervision.models import TaskAssignment
 
@@ -428,7 +428,7 @@ def test_not_yet_due_is_not_missing():
     "today, month", [(date(2026, 11, 20), "2026-10"), (date(2026, 1, 1), "2025-12")]
 )
 def test_last_month(today, month):
-    assert dashboard.last_month(today) == month
+    assert rules.last_month(today) == month
 
 
 # --- statements -------------------------------------------------------------------------

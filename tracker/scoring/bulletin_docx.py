@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from ..supervision.notice_docx import _font, _paragraph
+from ..supervision.notice_docx import add_text_paragraph, set_font
 from . import rules
 from .exports import chinese_date, fmt, period_label, rule_name
 
@@ -170,7 +170,7 @@ def _page_numbers(section) -> None:
     """ "— 1 —" centred in the footer, in 宋体 四号 (a PAGE field)."""
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(paragraph.add_run("— "), "宋体", 14)
+    set_font(paragraph.add_run("— "), "宋体", 14)
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), "PAGE")
     run = OxmlElement("w:r")
@@ -179,13 +179,13 @@ def _page_numbers(section) -> None:
     run.append(text)
     field.append(run)
     paragraph._p.append(field)
-    _font(paragraph.add_run(" —"), "宋体", 14)
+    set_font(paragraph.add_run(" —"), "宋体", 14)
 
 
 def _cell(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
-    _font(paragraph.add_run(text), HEADING_FONT if bold else BODY_FONT, 12)
+    set_font(paragraph.add_run(text), HEADING_FONT if bold else BODY_FONT, 12)
 
 
 def _ranking_table(doc, ranking: list[dict]) -> None:
@@ -226,44 +226,44 @@ def bulletin_document(bulletin) -> BytesIO:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     _page_numbers(section)
 
-    head = _paragraph(
+    head = add_text_paragraph(
         doc, ISSUER, align=WD_ALIGN_PARAGRAPH.CENTER, name=HEAD_FONT, size=26, color=RED
     )
     head.paragraph_format.line_spacing = Pt(40)
-    _paragraph(doc)
-    rule = _paragraph(doc, bulletin.number, align=WD_ALIGN_PARAGRAPH.CENTER)
+    add_text_paragraph(doc)
+    rule = add_text_paragraph(doc, bulletin.number, align=WD_ALIGN_PARAGRAPH.CENTER)
     _red_rule(rule)
-    _paragraph(doc)
-    title = _paragraph(
+    add_text_paragraph(doc)
+    title = add_text_paragraph(
         doc, bulletin.title, align=WD_ALIGN_PARAGRAPH.CENTER, name=HEAD_FONT, size=22
     )
     title.paragraph_format.line_spacing = Pt(36)
-    _paragraph(doc)
+    add_text_paragraph(doc)
     lines = [line.strip() for line in bulletin.body.splitlines() if line.strip()]
     for index, line in enumerate(lines):
         if index == 0 and line.endswith("："):
-            _paragraph(doc, line)  # the addressees: flush left
+            add_text_paragraph(doc, line)  # the addressees: flush left
         elif HEADING.match(line):
-            _paragraph(doc, line, indent=True, name=HEADING_FONT)
+            add_text_paragraph(doc, line, indent=True, name=HEADING_FONT)
         else:
-            _paragraph(doc, line, indent=True)
+            add_text_paragraph(doc, line, indent=True)
 
     figures = bulletin.figures or {}
-    _paragraph(doc)
-    _paragraph(
+    add_text_paragraph(doc)
+    add_text_paragraph(
         doc, f"附表：{figures.get('period_label', '')}各责任单位考核得分排名", name=HEADING_FONT
     )
     _ranking_table(doc, figures.get("ranking", []))
 
-    _paragraph(doc)
-    _paragraph(doc)
-    signed = _paragraph(doc, SIGNATURE, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_text_paragraph(doc)
+    add_text_paragraph(doc)
+    signed = add_text_paragraph(doc, SIGNATURE, align=WD_ALIGN_PARAGRAPH.RIGHT)
     signed.paragraph_format.right_indent = Pt(64)  # four characters in from the margin
     if bulletin.published_on:
         when = chinese_date(bulletin.published_on)
     else:
         when = chinese_date(date.fromisoformat(figures["drafted_on"])) + "（草稿）"
-    dated = _paragraph(doc, when, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    dated = add_text_paragraph(doc, when, align=WD_ALIGN_PARAGRAPH.RIGHT)
     dated.paragraph_format.right_indent = Pt(32)
 
     stream = BytesIO()

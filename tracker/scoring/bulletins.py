@@ -41,12 +41,12 @@ from ..reports.models import utcnow
 from ..supervision.lights import RED, task_light
 from ..supervision.models import Alert, SupervisionNotice
 from ..supervision.rules import final_successor
-from ..supervision.services import _successor_map
+from ..supervision.services import successor_map
 from . import rules
 from .bulletin_docx import bulletin_title, draft_body
 from .exports import period_label
 from .models import Bulletin, BulletinState, Scorecard
-from .services import _utc_start, number, period_scores
+from .services import number, period_scores, utc_start
 
 ACTION_LABELS.update(
     {
@@ -154,7 +154,7 @@ def _task_ref(task: Task, doc_number: str | None, plan_title: str) -> dict:
 def _overdue_tasks(as_of: date, successor_of, names) -> list[dict]:
     """Assigned tasks red on `as_of`, with the unit answering for each today. Two
     statements (the tasks, the calendar)."""
-    opened_after = _utc_start(as_of + timedelta(days=1))
+    opened_after = utc_start(as_of + timedelta(days=1))
     closed_by_then = and_(
         Task.status == TaskStatus.CLOSED.value,
         or_(Task.closed_at.is_(None), Task.closed_at < opened_after),
@@ -237,7 +237,7 @@ def build_figures(period: rules.Period, today: date) -> dict:
     if scores.missing:
         raise BulletinError("months_missing", scores.missing)
     as_of = min(today, period.end)
-    successor_of, names = _successor_map()
+    successor_of, names = successor_map()
     ranking, totals = [], {}
     for card in scores.cards:
         by_rule = card.by_rule()

@@ -22,7 +22,7 @@ writes. Rules:
 
 from collections import defaultdict
 from dataclasses import astuple, dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -47,12 +47,6 @@ PUNCTUALITY_MONTHS = 6
 
 
 # --- pure helpers -----------------------------------------------------------------------
-
-
-def last_month(today: date) -> str:
-    """The month before today's, "YYYY-MM": the last month a ranking can be complete for."""
-    day = today.replace(day=1) - timedelta(days=1)
-    return rules.month_key(day.year, day.month)
 
 
 def months_up_to(month: str, count: int) -> list[str]:
@@ -252,7 +246,7 @@ def overview(today: date) -> Overview:
         ((units[uid], n) for uid, n in red.items()), key=lambda row: (-row[1], row[0].code)
     )
 
-    month = last_month(today)
+    month = rules.last_month(today)
     scores = services.period_scores(rules.parse_period(month), today)
     trend_months = months_up_to(month, TREND_MONTHS)
     trend = services.trends(trend_months)

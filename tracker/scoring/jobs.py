@@ -12,21 +12,15 @@ from . import rules, services
 log = logging.getLogger(__name__)
 
 
-def months_to_score(today: date) -> list[str]:
-    """Last month (its reports and answers may still come in late) and this month."""
-    year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-    return [rules.month_key(year, month), rules.month_key(today.year, today.month)]
-
-
 def run_scores(today: date) -> list[str]:
-    """Recompute and store the months of `months_to_score` — one transaction, committed here;
-    nothing on days off."""
+    """Recompute and store last month (its reports and answers may still come in late) and
+    this month — one transaction, committed here; nothing on days off."""
     with writing():
         try:
             if not load_calendar().is_workday(today):
                 db.session.rollback()
                 return []
-            months = months_to_score(today)
+            months = [rules.last_month(today), rules.month_key(today.year, today.month)]
             for month in months:
                 services.store_month(month, today)
             db.session.commit()

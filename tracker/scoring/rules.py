@@ -76,7 +76,6 @@ RULE_LABELS = {
 }
 
 MAX_AMOUNT = Decimal(100)
-PERIOD_KINDS = ("month", "quarter", "year")
 
 
 def rule_label(code: str) -> str:
@@ -139,6 +138,11 @@ def period_for(kind: str, day: date) -> Period:
 
 def previous_period(period: Period) -> Period:
     return period_for(period.kind, date.fromordinal(period.start.toordinal() - 1))
+
+
+def last_month(today: date) -> str:
+    """The month before today's ("YYYY-MM"): the latest month whose scores can be complete."""
+    return previous_period(period_for("month", today)).key
 
 
 # --- facts and events -------------------------------------------------------------------

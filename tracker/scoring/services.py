@@ -150,7 +150,7 @@ def _local_day(moment: datetime | None) -> date | None:
     return local_date(moment, LOCAL_TZ)
 
 
-def _utc_start(day: date) -> datetime:
+def utc_start(day: date) -> datetime:
     """The UTC moment at which the Beijing day `day` begins (stored times are UTC)."""
     return datetime(day.year, day.month, day.day) - timedelta(hours=8)
 
@@ -221,7 +221,7 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
     for event in db.session.scalars(
         select(AuditEvent).where(
             AuditEvent.action == "report.returned",
-            AuditEvent.occurred_at >= _utc_start(period.start),
+            AuditEvent.occurred_at >= utc_start(period.start),
         )
     ).all():
         report_id = (event.detail or {}).get("report_id")
@@ -295,7 +295,7 @@ def store_month(month: str, today: date) -> list[Scorecard]:
                 event_date=e.event.event_date, task_id=e.event.task_id,
                 report_id=e.event.report_id, note=e.event.note,
             )
-            for position, e in enumerate(e for e in card.entries)
+            for position, e in enumerate(card.entries)
         ]
         stored.append(row)
     db.session.add_all(stored)

@@ -21,21 +21,15 @@ from ..database import writing
 from ..extensions import db
 from ..plans.models import Unit
 from . import rules, services
+from .bulletin_forms import period_suggestions
 from .forms import AdjustmentForm, ComputeForm, RuleSetForm
 
 bp = Blueprint("scoring", __name__)
 READERS = (Role.OFFICE, Role.LEADER, Role.ADMIN)
-PERIOD_KINDS = {"month": "YYYY-MM", "quarter": "YYYY-Qn", "year": "YYYY"}
-
-
-def _last_month(day: date) -> str:
-    year, month = (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
-    return rules.month_key(year, month)
-
-
 def _period_arg(source=None) -> rules.Period:
     """The period asked for (default: last month); 400 for a malformed one."""
-    text = (source if source is not None else request.args.get("period")) or _last_month(today())
+    text = source if source is not None else request.args.get("period")
+    text = text or rules.last_month(today())
     try:
         return rules.parse_period(text)
     except ValueError:
@@ -48,12 +42,8 @@ def _unit_choices():
 
 
 def _period_choices(day: date) -> list[tuple[str, str]]:
-    """Recent months, quarters and years for the period menu."""
-    months = services.recent_months(day, 12)[::-1]
-    quarters = dict.fromkeys(rules.period_for("quarter", rules.parse_period(m).start).key
-                             for m in months)
-    years = dict.fromkeys(m[:4] for m in months)
-    return [(m, m) for m in months] + [(q, q) for q in quarters] + [(y, y) for y in years]
+    """The period menu: the same recent months, quarters and years as the bulletin form."""
+    return [(key, key) for key in period_suggestions(day)]
 
 
 @bp.route("/scores")

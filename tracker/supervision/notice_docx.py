@@ -27,7 +27,7 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None):
+def set_font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None):
     """Set the run's font for Latin and East Asian text (Word reads rFonts/@w:eastAsia for
     Chinese characters; font.name alone sets only the Latin font)."""
     run.font.name = name
@@ -41,7 +41,7 @@ def _font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | 
     fonts.set(qn("w:hAnsi"), name)
 
 
-def _paragraph(doc, text: str = "", *, align=None, indent: bool = False, **font):
+def add_text_paragraph(doc, text: str = "", *, align=None, indent: bool = False, **font):
     paragraph = doc.add_paragraph()
     if align is not None:
         paragraph.alignment = align
@@ -52,7 +52,7 @@ def _paragraph(doc, text: str = "", *, align=None, indent: bool = False, **font)
     if indent:
         fmt.first_line_indent = Pt(32)  # two characters of 16 pt
     if text:
-        _font(paragraph.add_run(text), font.pop("name", BODY_FONT), font.pop("size", 16), **font)
+        set_font(paragraph.add_run(text), font.pop("name", BODY_FONT), font.pop("size", 16), **font)
     return paragraph
 
 
@@ -69,38 +69,40 @@ def notice_document(notice, task) -> BytesIO:
     normal.font.size = Pt(16)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
-    _paragraph(doc, TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, name=TITLE_FONT, size=26, color=RED)
-    _paragraph(doc)
-    _paragraph(doc, notice.number, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _paragraph(doc)
-    _paragraph(doc, f"{notice.unit.name}：")
+    add_text_paragraph(
+        doc, TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, name=TITLE_FONT, size=26, color=RED
+    )
+    add_text_paragraph(doc)
+    add_text_paragraph(doc, notice.number, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_text_paragraph(doc)
+    add_text_paragraph(doc, f"{notice.unit.name}：")
 
     plan = task.plan
     source = plan.doc_number or plan.title
     task_text = f"《{plan.title}》" if plan.doc_number else ""
-    _paragraph(
+    add_text_paragraph(
         doc,
         f"你单位牵头负责的{source}{task_text}第{task.number}项任务“{task.title}”"
         f"（完成时限：{chinese_date(task.due_date) if task.due_date else '长期坚持'}）"
         "推进滞后，现予督办。",
         indent=True,
     )
-    _paragraph(doc, "一、督办事项", indent=True, name=TITLE_FONT)
-    _paragraph(doc, f"{task.number}. {task.title}", indent=True)
-    _paragraph(doc, "二、督办要求", indent=True, name=TITLE_FONT)
+    add_text_paragraph(doc, "一、督办事项", indent=True, name=TITLE_FONT)
+    add_text_paragraph(doc, f"{task.number}. {task.title}", indent=True)
+    add_text_paragraph(doc, "二、督办要求", indent=True, name=TITLE_FONT)
     for line in notice.required_actions.splitlines():
         if line.strip():
-            _paragraph(doc, line.strip(), indent=True)
-    _paragraph(doc, "三、办理时限", indent=True, name=TITLE_FONT)
-    _paragraph(
+            add_text_paragraph(doc, line.strip(), indent=True)
+    add_text_paragraph(doc, "三、办理时限", indent=True, name=TITLE_FONT)
+    add_text_paragraph(
         doc,
         f"请于{chinese_date(notice.answer_due)}前将办理情况书面反馈{ISSUER}。",
         indent=True,
     )
-    _paragraph(doc)
-    _paragraph(doc)
-    _paragraph(doc, ISSUER, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _paragraph(doc, chinese_date(notice.issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_text_paragraph(doc)
+    add_text_paragraph(doc)
+    add_text_paragraph(doc, ISSUER, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_text_paragraph(doc, chinese_date(notice.issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT)
 
     stream = BytesIO()
     doc.save(stream)

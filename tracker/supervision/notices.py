@@ -28,7 +28,7 @@ from ..reports.models import utcnow
 from ..settings import get_setting
 from . import rules
 from .models import SupervisionNotice
-from .services import WorkflowError, _successor_map, local_date
+from .services import WorkflowError, local_date, successor_map
 
 ACTION_LABELS.update(
     {
@@ -187,7 +187,7 @@ def can_answer(user, notice: SupervisionNotice, scope: set[int] | None = None) -
 
 def addressee_unit_id(task: Task) -> int:
     """The task's lead unit, or the unit that answers for it today (its successors' chain)."""
-    successor_of, _names = _successor_map()
+    successor_of, _names = successor_map()
     return rules.final_successor(task.lead_unit_id, successor_of)
 
 

@@ -225,11 +225,11 @@ def _require_lead(user, task: Task) -> None:
 
 def current_unit_choices() -> list[tuple[int, str]]:
     """Units that exist today (not reorganised away), for choosing a lead unit."""
-    successor_of, names = _successor_map()
+    successor_of, names = successor_map()
     return [(uid, name) for uid, name in names.items() if successor_of.get(uid) is None]
 
 
-def _successor_map() -> tuple[dict[int, int | None], dict[int, str]]:
+def successor_map() -> tuple[dict[int, int | None], dict[int, str]]:
     """Every unit's successor and name, in the directory's order (by short code)."""
     rows = db.session.execute(
         select(Unit.id, Unit.name, Unit.successor_id).order_by(Unit.code)
@@ -252,7 +252,7 @@ def _assign(
     Costs the same number of statements for one task or a whole plan: units, settings,
     calendar and existing assignments are read once, rows are inserted in one batch.
     """
-    successor_of, names = _successor_map()
+    successor_of, names = successor_map()
     ack_due = load_calendar().add_workdays(today, int(get_setting("ack_working_days")))
     task_ids = [t.id for t in tasks]
     existing = set(
@@ -679,7 +679,7 @@ def task_panel(task, user, today: date | None = None) -> dict:
     forms = {}
     default_lead = None
     if flags["can_assign"]:
-        successor_of, names = _successor_map()
+        successor_of, names = successor_map()
         default_lead = default_lead_unit_id(task, successor_of)
         form = AssignForm(formdata=None)
         form.lead_unit_id.choices = [
