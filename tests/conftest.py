@@ -132,8 +132,9 @@ def seeded_rows(database_template, tmp_path_factory):
         path = tmp_path_factory.mktemp("seeded") / "seeded.db"
         shutil.copyfile(database_template, path)
         url = f"sqlite:///{path}"
-    application = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                              "SECRET_KEY": "seed"})
+    application = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "seed"}
+    )
     with application.app_context():
         seed()
         db.session.commit()
@@ -157,9 +158,9 @@ def seeded(app, seeded_rows):
             db.session.execute(table.insert(), [{**r, "successor_id": None} for r in rows])
             linked = [{"uid": r["id"], "sid": r["successor_id"]} for r in rows if r["successor_id"]]
             db.session.execute(
-                table.update().where(table.c.id == bindparam("uid")).values(
-                    successor_id=bindparam("sid")
-                ),
+                table.update()
+                .where(table.c.id == bindparam("uid"))
+                .values(successor_id=bindparam("sid")),
                 linked,
             )
         else:
@@ -167,10 +168,12 @@ def seeded(app, seeded_rows):
     if db.engine.dialect.name == "postgresql":
         for name in seeded_rows:
             if "id" in db.metadata.tables[name].c:
-                db.session.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                    f"(SELECT max(id) FROM \"{name}\"))"
-                ))
+                db.session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
+                        f'(SELECT max(id) FROM "{name}"))'
+                    )
+                )
     db.session.commit()
     return app
 
@@ -181,7 +184,7 @@ def make_user(app):
     from sqlalchemy import select
 
     from tracker.accounts.models import User
-    from tracker.plans.models import Unit
+    from tracker.units.models import Unit
 
     def make(role, unit_code=None, username=None, active=True):
         unit = None
@@ -250,7 +253,8 @@ def world(seeded, make_user):
     (co_task, lead 市科技局), task 2 is 市科技局's alone (other_task).
     """
     from tracker.accounts.models import Role
-    from tracker.plans.models import Plan, Task, Unit
+    from tracker.plans.models import Plan, Task
+    from tracker.units.models import Unit
 
     users = {
         "admin": make_user(Role.ADMIN, username="admin1"),

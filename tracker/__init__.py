@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g, render_template, request
 from werkzeug.routing import IntegerConverter
 
-from . import config, database
-from .extensions import babel, csrf, db, login_manager, migrate
+from tracker import config, database
+from tracker.extensions import babel, csrf, db, login_manager, migrate
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
 LOCALE_COOKIE = "tracker_lang"
@@ -60,19 +60,19 @@ def create_app(config_override: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
-    from . import models  # noqa: F401  (the whole schema)
-    from .accounts import auth  # noqa: F401  (registers the user loader)
-    from .accounts.views import bp as accounts_bp
-    from .plans.views import bp as plans_bp
-    from .reports.evidence_views import bp as evidence_bp
-    from .reports.settings_views import bp as settings_bp
-    from .reports.views import bp as reports_bp
-    from .scoring.bulletin_views import bp as bulletins_bp
-    from .scoring.dashboard_views import bp as dashboard_bp
-    from .scoring.views import bp as scoring_bp
-    from .supervision.notices_views import bp as notices_bp
-    from .supervision.notifications_views import bp as notifications_bp
-    from .supervision.views import bp as supervision_bp
+    from tracker import models  # noqa: F401  (the whole schema)
+    from tracker.accounts import auth  # noqa: F401  (registers the user loader)
+    from tracker.accounts.views import bp as accounts_bp
+    from tracker.calendar.views import bp as settings_bp
+    from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.plans.views import bp as plans_bp
+    from tracker.reports.evidence.views import bp as evidence_bp
+    from tracker.reports.views import bp as reports_bp
+    from tracker.scoring.bulletins.views import bp as bulletins_bp
+    from tracker.scoring.views import bp as scoring_bp
+    from tracker.supervision.delivery.views import bp as notifications_bp
+    from tracker.supervision.notices.views import bp as notices_bp
+    from tracker.supervision.workflow.views import bp as supervision_bp
 
     for blueprint in (
         accounts_bp,
@@ -89,7 +89,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
 
-    from .cli import register_cli
+    from tracker.cli import register_cli
 
     register_cli(app)
     _register_error_pages(app)
@@ -150,10 +150,10 @@ def _register_security_headers(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .accounts.models import Role
-    from .audit import action_label
-    from .plans.models import TaskStatus
-    from .reports.models import Quality, ReportState
+    from tracker.accounts.models import Role
+    from tracker.audit import action_label
+    from tracker.plans.models import TaskStatus
+    from tracker.reports.models import Quality, ReportState
 
     app.add_template_filter(action_label, "action_label")
 

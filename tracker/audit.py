@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .extensions import db
+from tracker.extensions import db
 
 
 class AuditEvent(db.Model):

@@ -6,24 +6,22 @@ import sys
 import click
 from flask import Flask, current_app
 
-from .database import writing
-from .extensions import db
+from tracker.database import writing
+from tracker.extensions import db
 
 
 def register_cli(app: Flask) -> None:
-    from .supervision.cli import register_supervision_cli
-    from .supervision.delivery import register_delivery_cli
+    from tracker.supervision.cli import register_supervision_cli
+    from tracker.supervision.delivery.services import register_delivery_cli
 
     register_supervision_cli(app)
     register_delivery_cli(app)
-
 
     @app.cli.command("seed")
     @click.option("--demo", is_flag=True, help="Also create demo accounts and demo history.")
     def seed_command(demo: bool) -> None:
         """Load the units and plans in seeds/ (idempotent)."""
-        from .clock import today
-        from .demo import (
+        from tracker.demo import (
             DEMO_PASSWORD,
             ensure_demo_accounts,
             ensure_demo_reports,
@@ -31,7 +29,8 @@ def register_cli(app: Flask) -> None:
             ensure_demo_task_states,
             ensure_demo_workflow,
         )
-        from .plans.seeding import SeedError, seed
+        from tracker.plans.seeding import SeedError, seed
+        from tracker.timeutil import today
 
         if demo and current_app.config["TRACKER_ENV"] == "production":
             raise click.ClickException(
@@ -40,7 +39,7 @@ def register_cli(app: Flask) -> None:
         try:
             with writing():
                 result = seed()
-                from .scoring.services import ensure_default_rule_set
+                from tracker.scoring.services import ensure_default_rule_set
 
                 if ensure_default_rule_set():
                     result.count("created", "score_rule_set")
@@ -70,14 +69,14 @@ def register_cli(app: Flask) -> None:
     export = click.Group("export", help="Export data.")
     app.cli.add_command(export)
 
-    from .scoring.cli import register_scoring_cli
+    from tracker.scoring.cli import register_scoring_cli
 
     register_scoring_cli(app, export)
 
     @export.command("json")
     def export_json() -> None:
         """Every plan, its sections and tasks, as JSON on stdout."""
-        from .plans.export import export_plans
+        from tracker.plans.export import export_plans
 
         json.dump(export_plans(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -174,14 +174,17 @@ def format_errors(catalog: Catalog) -> list[str]:
 
 def _compiled_entries(catalog: Catalog) -> dict:
     """What a .mo built from catalog holds, without its header: {(id, context): string}."""
+
     def frozen(value):  # plural entries come as lists from .mo files, tuples from .po files
         return tuple(value) if isinstance(value, list | tuple) else value
 
     return {
         (frozen(m.id), m.context): frozen(m.string)
         for m in catalog
-        if m.id and m.string and not m.fuzzy and (not isinstance(m.string, list | tuple)
-                                                   or all(m.string))
+        if m.id
+        and m.string
+        and not m.fuzzy
+        and (not isinstance(m.string, list | tuple) or all(m.string))
     }
 
 

@@ -1,19 +1,19 @@
 """Every model, imported once so that SQLAlchemy and Alembic see the whole schema."""
 
-from .accounts.models import User  # noqa: F401
-from .audit import AuditEvent  # noqa: F401
-from .calendar import CalendarOverride  # noqa: F401
-from .plans.models import Plan, Section, Task, TaskCoUnit, Unit  # noqa: F401
-from .reports.models import Attachment, ProgressReport, ReportingPeriod  # noqa: F401
-from .scoring.models import (  # noqa: F401
+from tracker.accounts.models import User  # noqa: F401
+from tracker.audit import AuditEvent  # noqa: F401
+from tracker.calendar.models import CalendarOverride  # noqa: F401
+from tracker.plans.models import Plan, Section, Task, TaskCoUnit  # noqa: F401
+from tracker.reports.models import Attachment, ProgressReport, ReportingPeriod  # noqa: F401
+from tracker.scoring.models import (  # noqa: F401
     Bulletin,
     ScoreAdjustment,
     Scorecard,
     ScoreEntry,
     ScoreRuleSet,
 )
-from .settings import Setting  # noqa: F401
-from .supervision.models import (  # noqa: F401
+from tracker.settings import Setting  # noqa: F401
+from tracker.supervision.models import (  # noqa: F401
     Alert,
     CloseOutRequest,
     ExtensionRequest,
@@ -24,3 +24,4 @@ from .supervision.models import (  # noqa: F401
     TaskAssignment,
     UnitWebhook,
 )
+from tracker.units.models import Unit  # noqa: F401

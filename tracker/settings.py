@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db
-from .reports.models import utcnow
+from tracker.extensions import db
+from tracker.reports.models import utcnow
 
 DEFAULTS: dict[str, Any] = {
     "report_due_day": 25,  # the 25th of each month, moved to the next working day

@@ -151,7 +151,7 @@ def test_liaison_needs_a_unit_and_nothing_is_half_saved(seeded, make_user, login
 
 
 def test_admin_creates_a_liaison_who_can_sign_in(seeded, make_user, login, client):
-    from tracker.plans.models import Unit
+    from tracker.units.models import Unit
 
     admin = make_user(Role.ADMIN, username="root4")
     unit = db.session.scalar(select(Unit).where(Unit.code == "kjj"))

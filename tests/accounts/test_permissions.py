@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from tracker.accounts.models import Role, User
 from tracker.extensions import db
-from tracker.plans.models import Plan, Task, Unit
+from tracker.plans.models import Plan, Task
+from tracker.units.models import Unit
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison"]
 OK, LOGIN, FORBIDDEN, NOT_FOUND = 200, "login", 403, 404

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select, update
 
 from tracker.extensions import db
-from tracker.plans.models import Task, Unit
+from tracker.plans.models import Task
+from tracker.units.models import Unit
 
 try:
     from playwright.sync_api import expect

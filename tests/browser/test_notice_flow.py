@@ -6,10 +6,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select, update
 
-from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.supervision.models import SupervisionNotice
+from tracker.timeutil import LOCAL_TZ
 
 try:
     from playwright.sync_api import expect

@@ -28,8 +28,12 @@ def _open(live_server, numbers):
 def _states(live_server, task_ids):
     with live_server.app.app_context():
         rows = db.session.execute(
-            select(ProgressReport.task_id, ProgressReport.state, ProgressReport.return_reason,
-                   ProgressReport.quality).where(ProgressReport.task_id.in_(task_ids))
+            select(
+                ProgressReport.task_id,
+                ProgressReport.state,
+                ProgressReport.return_reason,
+                ProgressReport.quality,
+            ).where(ProgressReport.task_id.in_(task_ids))
         ).all()
         db.session.remove()
     return {r.task_id: (r.state, r.return_reason, r.quality) for r in rows}

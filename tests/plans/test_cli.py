@@ -24,7 +24,7 @@ def test_seed_demo_creates_the_demo_accounts(runner, login, app):
     assert "demo12345" in result.output
     users = {u.username: u for u in db.session.scalars(select(User))}
     assert {"admin", "office", "leader", "fgw", "kjj"} <= set(users)
-    from tracker.plans.models import Unit
+    from tracker.units.models import Unit
 
     kjj = db.session.scalar(select(Unit).where(Unit.code == "kjj"))
     assert users["office"].unit_id == kjj.id and users["office"].role == "office"

@@ -9,8 +9,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.accounts.models import User
 from tracker.audit import AuditEvent
 from tracker.extensions import db
-from tracker.plans.models import Plan, Section, Task, TaskCoUnit, Unit
+from tracker.plans.models import Plan, Section, Task, TaskCoUnit
 from tracker.plans.seeding import seed
+from tracker.units.models import Unit
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

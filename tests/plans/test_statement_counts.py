@@ -6,7 +6,8 @@ from sqlalchemy import select
 from tracker.accounts.models import Role, User
 from tracker.audit import record
 from tracker.extensions import db
-from tracker.plans.models import Plan, Section, Task, TaskCoUnit, Unit
+from tracker.plans.models import Plan, Section, Task, TaskCoUnit
+from tracker.units.models import Unit
 
 
 def _grow(n_units=15, n_tasks=60):

@@ -19,16 +19,30 @@ def _worker(database_url, instance, username, password, task_id, version, text, 
     os.environ["TRACKER_INSTANCE_PATH"] = instance
     from tracker import create_app
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "SECRET_KEY": "concurrency", "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "concurrency",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with freeze_time("2026-11-20 09:00:00"):
         client = app.test_client()
         client.post("/login", data={"username": username, "password": password})
         start.wait(30)
-        response = client.post("/reports/save", data={
-            "task_id": str(task_id), "version": str(version), "progress": text,
-            "percent": "50", "problems": "", "next_steps": "", "action": "draft",
-        })
+        response = client.post(
+            "/reports/save",
+            data={
+                "task_id": str(task_id),
+                "version": str(version),
+                "progress": text,
+                "percent": "50",
+                "problems": "",
+                "next_steps": "",
+                "action": "draft",
+            },
+        )
     body = response.get_data(as_text=True)
     out.put((text, response.status_code, "database is locked" in body or "Traceback" in body))
 
@@ -37,9 +51,20 @@ def _race(app, database_url, tmp_path, task_id, version):
     context = multiprocessing.get_context("fork")
     start, out = context.Event(), context.Queue()
     processes = [
-        context.Process(target=_worker, args=(database_url, str(tmp_path / "instance"),
-                                              "liaison1", "secret-pass-1", task_id, version,
-                                              f"第{i}个进程的文字", start, out))
+        context.Process(
+            target=_worker,
+            args=(
+                database_url,
+                str(tmp_path / "instance"),
+                "liaison1",
+                "secret-pass-1",
+                task_id,
+                version,
+                f"第{i}个进程的文字",
+                start,
+                out,
+            ),
+        )
         for i in range(WORKERS)
     ]
     db.session.remove()
@@ -55,8 +80,9 @@ def _race(app, database_url, tmp_path, task_id, version):
 
 @pytest.mark.parametrize("existing", [False, True], ids=["first-save", "same-version"])
 @freeze_time("2026-11-20 09:00:00")
-def test_exactly_one_save_wins_per_version(app, open_tasks, client_for, report_form,
-                                           database_url, tmp_path, existing):
+def test_exactly_one_save_wins_per_version(
+    app, open_tasks, client_for, report_form, database_url, tmp_path, existing
+):
     task_id = open_tasks["ids"]["own_task"]
     version = 0
     if existing:

@@ -17,12 +17,12 @@ from werkzeug.datastructures import FileStorage
 from tracker.accounts.models import User
 from tracker.audit import AuditEvent, action_label
 from tracker.extensions import db
-from tracker.plans.models import Unit
-from tracker.reports import evidence
-from tracker.reports.evidence import EvidenceRejected, clean_filename, validate_upload
+from tracker.reports.evidence import services as evidence
+from tracker.reports.evidence.services import EvidenceRejected, clean_filename, validate_upload
 from tracker.reports.models import Attachment, ProgressReport
 from tracker.reports.periods import ensure_period
 from tracker.supervision.models import CloseOutRequest
+from tracker.units.models import Unit
 
 # --- tiny real files -----------------------------------------------------------------------
 

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
-from tracker.plans.models import Unit
-from tracker.reports import evidence
+from tracker.reports.evidence import services as evidence
 from tracker.reports.models import Attachment, ProgressReport
 from tracker.reports.periods import ensure_period
 from tracker.supervision.models import CloseOutRequest
+from tracker.units.models import Unit
 
 ENDPOINTS = {"evidence.upload", "evidence.download", "evidence.delete"}
 

@@ -232,10 +232,13 @@ def test_the_unit_is_told_of_a_returned_report(open_tasks, client_for, report_fo
     liaison.post("/reports/save", data=report_form(ids["own_task"], action="submit"))
     assert 'data-testid="returned-notice"' not in liaison.get("/").get_data(as_text=True)
     report = _reports(ids["own_task"])[0]
-    client_for("office").post(f"/review/{report.id}", data={
-        "version": report.version, "decision": "return", "reason": "请补充"})
+    client_for("office").post(
+        f"/review/{report.id}",
+        data={"version": report.version, "decision": "return", "reason": "请补充"},
+    )
     home = liaison.get("/").get_data(as_text=True)
     assert 'data-testid="returned-notice"' in home and "退回" in home
     # another unit is not told
     assert 'data-testid="returned-notice"' not in client_for("other_liaison").get("/").get_data(
-        as_text=True)
+        as_text=True
+    )

@@ -9,7 +9,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from tracker.audit import AuditEvent
-from tracker.calendar import CalendarOverride
+from tracker.calendar.models import CalendarOverride
 from tracker.extensions import db
 from tracker.reports.models import ReportingPeriod
 from tracker.reports.periods import ensure_period

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tracker.accounts.models import User
-from tracker.calendar import CalendarOverride
+from tracker.calendar.models import CalendarOverride
 from tracker.extensions import db
 from tracker.reports.models import ReportingPeriod
 from tracker.reports.periods import ensure_period

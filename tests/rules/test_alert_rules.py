@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker.calendar import WorkingCalendar
-from tracker.supervision import alerts
-from tracker.supervision.alerts import (
+from tracker.calendar.rules import WorkingCalendar
+from tracker.supervision.alerts import rules as alerts
+from tracker.supervision.alerts.rules import (
     REPORT_DUE_SOON,
     REPORT_MISSING,
     TASK_DUE_SOON,

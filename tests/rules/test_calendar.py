@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tracker.calendar import WorkingCalendar, report_due_date
+from tracker.calendar.rules import WorkingCalendar, report_due_date
 
 CAL = WorkingCalendar()
 

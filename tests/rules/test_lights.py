@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from tracker.calendar import WorkingCalendar
+from tracker.calendar.rules import WorkingCalendar
+from tracker.plans import lights
+from tracker.plans.lights import GREEN, RED, YELLOW
 from tracker.reports import rules as report_rules
-from tracker.supervision import lights
-from tracker.supervision.lights import GREEN, RED, YELLOW
 
 D = date.fromisoformat
 CAL = WorkingCalendar()
@@ -78,11 +78,7 @@ def test_report_light(state, submitted, today, expected):
     due = D("2026-11-25")
     left = CAL.workdays_between(D(today), due)
     submitted = D(submitted) if submitted else None
-    assert lights.report_light(state, due, submitted, D(today), left, 5) == expected
-
-
-def test_report_light_keeps_its_old_import():
-    assert lights.report_light is report_rules.report_light
+    assert report_rules.report_light(state, due, submitted, D(today), left, 5) == expected
 
 
 @pytest.mark.parametrize(

@@ -82,8 +82,13 @@ def test_period_for_and_previous(kind, day, key, previous):
 
 @pytest.mark.parametrize(
     "text, value",
-    [("-2", Decimal(-2)), ("0.5", Decimal("0.5")), (" 2.25 ", Decimal("2.25")),
-     ("－1", Decimal(-1)), ("100", Decimal(100))],
+    [
+        ("-2", Decimal(-2)),
+        ("0.5", Decimal("0.5")),
+        (" 2.25 ", Decimal("2.25")),
+        ("－1", Decimal(-1)),
+        ("100", Decimal(100)),
+    ],
 )
 def test_parse_amount(text, value):
     assert rules.parse_amount(text) == value
@@ -124,11 +129,17 @@ ASSIGNED = (Assignment(1, 10, date(2026, 9, 1)), Assignment(1, 20, date(2026, 9,
         # nothing in after the due date: both units miss
         ((), [("report_missing", 10, 1), ("report_missing", 20, 1)]),
         # on time (the due day itself) and late; a draft never submitted is missing
-        ((ReportFact(5, 1, 10, DUE, "submitted"), ReportFact(6, 1, 20, None, "draft")),
-         [("report_missing", 20, 1)]),
-        ((ReportFact(5, 1, 10, DUE + timedelta(days=1), "accepted", "good"),
-          ReportFact(6, 1, 20, date(2026, 10, 20), "accepted", "fair")),
-         [("report_late", 10, 5), ("report_good", 10, 5)]),
+        (
+            (ReportFact(5, 1, 10, DUE, "submitted"), ReportFact(6, 1, 20, None, "draft")),
+            [("report_missing", 20, 1)],
+        ),
+        (
+            (
+                ReportFact(5, 1, 10, DUE + timedelta(days=1), "accepted", "good"),
+                ReportFact(6, 1, 20, date(2026, 10, 20), "accepted", "fair"),
+            ),
+            [("report_late", 10, 5), ("report_good", 10, 5)],
+        ),
     ],
 )
 def test_report_events(reports, expected):
@@ -159,29 +170,50 @@ def test_expected_reports(assigned_on, closed_on, expected):
     "task, today, expected",
     [
         # overdue at the month's end: lead and co-unit, once each
-        (replace(TASK, due_date=date(2026, 9, 30)), date(2026, 11, 20),
-         [("task_overdue_lead", 10, 1), ("task_overdue_co", 20, 1)]),
+        (
+            replace(TASK, due_date=date(2026, 9, 30)),
+            date(2026, 11, 20),
+            [("task_overdue_lead", 10, 1), ("task_overdue_co", 20, 1)],
+        ),
         # due on the last day of the month: not overdue in October
         (replace(TASK, due_date=date(2026, 10, 31)), date(2026, 11, 20), []),
         # month in progress: judged on today
         (replace(TASK, due_date=date(2026, 10, 10)), date(2026, 10, 10), []),
-        (replace(TASK, due_date=date(2026, 10, 10)), date(2026, 10, 11),
-         [("task_overdue_lead", 10, 1), ("task_overdue_co", 20, 1)]),
+        (
+            replace(TASK, due_date=date(2026, 10, 10)),
+            date(2026, 10, 11),
+            [("task_overdue_lead", 10, 1), ("task_overdue_co", 20, 1)],
+        ),
         # closed late within the month: no longer overdue at its end, no credit
-        (replace(TASK, due_date=date(2026, 9, 30), status="closed",
-                 closed_on=date(2026, 10, 15)), date(2026, 11, 20), []),
+        (
+            replace(
+                TASK, due_date=date(2026, 9, 30), status="closed", closed_on=date(2026, 10, 15)
+            ),
+            date(2026, 11, 20),
+            [],
+        ),
         # closed on time in the month: credit to the lead unit
-        (replace(TASK, due_date=date(2026, 10, 20), status="closed",
-                 closed_on=date(2026, 10, 20)), date(2026, 11, 20),
-         [("task_closed_on_time", 10, 1)]),
+        (
+            replace(
+                TASK, due_date=date(2026, 10, 20), status="closed", closed_on=date(2026, 10, 20)
+            ),
+            date(2026, 11, 20),
+            [("task_closed_on_time", 10, 1)],
+        ),
         # closed last month: nothing this month
-        (replace(TASK, due_date=date(2026, 12, 1), status="closed",
-                 closed_on=date(2026, 9, 20)), date(2026, 11, 20), []),
+        (
+            replace(TASK, due_date=date(2026, 12, 1), status="closed", closed_on=date(2026, 9, 20)),
+            date(2026, 11, 20),
+            [],
+        ),
         # a pending task (not assigned) is not held against anyone
         (replace(TASK, status="pending", due_date=date(2026, 1, 1)), date(2026, 11, 20), []),
         # a co-unit that is also the lead (after a merger) is counted once, as lead
-        (replace(TASK, due_date=date(2026, 9, 1), co_unit_ids=(10, 20, 20)),
-         date(2026, 11, 20), [("task_overdue_lead", 10, 1), ("task_overdue_co", 20, 1)]),
+        (
+            replace(TASK, due_date=date(2026, 9, 1), co_unit_ids=(10, 20, 20)),
+            date(2026, 11, 20),
+            [("task_overdue_lead", 10, 1), ("task_overdue_co", 20, 1)],
+        ),
     ],
 )
 def test_task_events(task, today, expected):
@@ -242,8 +274,11 @@ def card(unit_id, score, deductions, credits):
         # equal score and deduction: the larger credit first
         ([card(1, 98, -2, 0), card(2, 98, -3, 1)], {}, [(1, 1), (2, 2)]),
         # full tie: shared rank, listed by unit code; the next rank skips
-        ([card(1, 98, -2, 0), card(2, 98, -2, 0), card(3, 97, -3, 0)],
-         {1: "b", 2: "a", 3: "c"}, [(2, 1), (1, 1), (3, 3)]),
+        (
+            [card(1, 98, -2, 0), card(2, 98, -2, 0), card(3, 97, -3, 0)],
+            {1: "b", 2: "a", 3: "c"},
+            [(2, 1), (1, 1), (3, 3)],
+        ),
     ],
 )
 def test_rank(cards, order, expected):
@@ -265,16 +300,22 @@ def event_histories(draw):
         events.append(Event(rule, draw(units), "task", i, day, i))
     for i in range(draw(st.integers(min_value=0, max_value=3))):
         amount = Decimal(draw(st.integers(min_value=-40, max_value=40))) / 4
-        events.append(Event("manual_adjustment", draw(units), "adjustment", 1000 + i, None,
-                            amount=amount))
+        events.append(
+            Event("manual_adjustment", draw(units), "adjustment", 1000 + i, None, amount=amount)
+        )
     return events
 
 
-amount_sets = st.fixed_dictionaries({
-    code: (st.integers(min_value=-20, max_value=0) if code in rules.DEDUCTION_RULES
-           else st.integers(min_value=0, max_value=20)).map(lambda n: Decimal(n) / 2)
-    for code in rules.RULES
-})
+amount_sets = st.fixed_dictionaries(
+    {
+        code: (
+            st.integers(min_value=-20, max_value=0)
+            if code in rules.DEDUCTION_RULES
+            else st.integers(min_value=0, max_value=20)
+        ).map(lambda n: Decimal(n) / 2)
+        for code in rules.RULES
+    }
+)
 
 
 def scores_of(events, amounts, unit_ids=range(1, 7)):
@@ -307,8 +348,14 @@ def test_recomputing_gives_the_same_result_whatever_the_order(events, amounts, r
 @given(event_histories(), amount_sets, units, st.integers(min_value=1, max_value=99))
 def test_adding_a_late_report_never_raises_a_score(events, amounts, unit_id, report_id):
     before = scores_of(events, amounts)
-    late = Event("report_late", unit_id, "report", 5000 + report_id, DUE + timedelta(days=1),
-                 report_id=5000 + report_id)
+    late = Event(
+        "report_late",
+        unit_id,
+        "report",
+        5000 + report_id,
+        DUE + timedelta(days=1),
+        report_id=5000 + report_id,
+    )
     after = scores_of([*events, late], amounts)
     for uid, c in after.items():
         assert c.score <= before[uid].score
@@ -322,8 +369,9 @@ def test_ranks_follow_scores(events, amounts):
     assert [c.rank for c in cards] == sorted(c.rank for c in cards)
     for a, b in zip(cards, cards[1:], strict=False):
         assert a.score >= b.score
-        assert (a.rank == b.rank) == ((a.score, a.deductions, a.credits)
-                                      == (b.score, b.deductions, b.credits))
+        assert (a.rank == b.rank) == (
+            (a.score, a.deductions, a.credits) == (b.score, b.deductions, b.credits)
+        )
 
 
 # --- properties over random month facts -------------------------------------------------
@@ -340,25 +388,47 @@ def month_facts(draw):
         lead = draw(units)
         co = tuple(draw(st.lists(units, max_size=3)))
         closed = draw(maybe_days)
-        status = "closed" if closed else draw(st.sampled_from(["pending", "assigned",
-                                                               "in_progress"]))
+        status = (
+            "closed" if closed else draw(st.sampled_from(["pending", "assigned", "in_progress"]))
+        )
         tasks.append(TaskFact(task_id, status, draw(maybe_days), closed, lead, co))
         for unit_id in dict.fromkeys((lead, *co)):
             assignments.append(Assignment(task_id, unit_id, draw(days)))
             if draw(st.booleans()):
                 report_id = task_id * 10 + unit_id
-                reports.append(ReportFact(
-                    report_id, task_id, unit_id, draw(maybe_days),
-                    draw(st.sampled_from(["draft", "submitted", "returned", "accepted"])),
-                    draw(st.sampled_from([None, "good", "fair", "poor"])),
-                ))
+                reports.append(
+                    ReportFact(
+                        report_id,
+                        task_id,
+                        unit_id,
+                        draw(maybe_days),
+                        draw(st.sampled_from(["draft", "submitted", "returned", "accepted"])),
+                        draw(st.sampled_from([None, "good", "fair", "poor"])),
+                    )
+                )
                 if draw(st.booleans()):
                     returns.append(ReturnFact(report_id, report_id, task_id, unit_id, draw(days)))
     for i in range(draw(st.integers(min_value=0, max_value=3))):
-        answers.append(AnswerFact(draw(st.sampled_from(["notice", "instruction"])), i + 1,
-                                  1, draw(units), draw(days), draw(maybe_days)))
-    return MonthFacts(OCTOBER, DUE, draw(days), tuple(assignments), tuple(tasks),
-                      tuple(reports), tuple(returns), tuple(answers))
+        answers.append(
+            AnswerFact(
+                draw(st.sampled_from(["notice", "instruction"])),
+                i + 1,
+                1,
+                draw(units),
+                draw(days),
+                draw(maybe_days),
+            )
+        )
+    return MonthFacts(
+        OCTOBER,
+        DUE,
+        draw(days),
+        tuple(assignments),
+        tuple(tasks),
+        tuple(reports),
+        tuple(returns),
+        tuple(answers),
+    )
 
 
 def month_scores(f: MonthFacts, amounts=AMOUNTS):
@@ -375,8 +445,14 @@ def shuffled(f: MonthFacts, seed: int) -> MonthFacts:
         rnd.shuffle(items)
         return tuple(items)
 
-    return replace(f, assignments=mix(f.assignments), tasks=mix(f.tasks),
-                   reports=mix(f.reports), returns=mix(f.returns), answers=mix(f.answers))
+    return replace(
+        f,
+        assignments=mix(f.assignments),
+        tasks=mix(f.tasks),
+        reports=mix(f.reports),
+        returns=mix(f.returns),
+        answers=mix(f.answers),
+    )
 
 
 @settings(max_examples=150, deadline=None)
@@ -399,10 +475,15 @@ def test_a_report_made_late_never_scores_better(f, data):
     if not on_time:
         return
     report = data.draw(st.sampled_from(on_time))
-    late = replace(report, first_submitted_on=DUE + timedelta(days=data.draw(
-        st.integers(min_value=1, max_value=30))))
-    later = replace(f, reports=tuple(late if r is report else r for r in f.reports),
-                    today=max(f.today, late.first_submitted_on))
+    late = replace(
+        report,
+        first_submitted_on=DUE + timedelta(days=data.draw(st.integers(min_value=1, max_value=30))),
+    )
+    later = replace(
+        f,
+        reports=tuple(late if r is report else r for r in f.reports),
+        today=max(f.today, late.first_submitted_on),
+    )
     before, after = month_scores(replace(f, today=later.today)), month_scores(later)
     for unit_id, c in after.items():
         assert c.score <= before[unit_id].score

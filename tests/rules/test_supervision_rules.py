@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from tracker.supervision import rules
+from tracker.supervision.workflow import rules
 
 TODAY = date(2026, 10, 13)
 DUE = date(2026, 12, 31)

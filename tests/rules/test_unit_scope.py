@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracker.accounts.permissions import predecessor_closure
+from tracker.units.rules import predecessor_closure
 
 
 @pytest.mark.parametrize(

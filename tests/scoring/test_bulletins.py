@@ -19,17 +19,19 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from tracker.audit import AuditEvent
-from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
-from tracker.plans.models import Task, Unit
-from tracker.scoring import bulletins, rules
-from tracker.scoring.bulletin_docx import bulletin_title
+from tracker.plans.models import Task
+from tracker.scoring import rules
+from tracker.scoring.bulletins import services as bulletins
+from tracker.scoring.bulletins.word import bulletin_title
 from tracker.scoring.exports import period_label
 from tracker.scoring.models import Bulletin, ScoreAdjustment
 from tracker.scoring.services import period_scores, store_month
-from tracker.supervision import notices
-from tracker.supervision import services as workflow
 from tracker.supervision.models import Alert, TaskAssignment
+from tracker.supervision.notices import services as notices
+from tracker.supervision.workflow import services as workflow
+from tracker.timeutil import LOCAL_TZ
+from tracker.units.models import Unit
 
 TODAY = date(2026, 11, 5)
 EAST_ASIA = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
@@ -591,7 +593,7 @@ def test_word_and_excel_hold_the_figures_of_the_page(world, scored, as_role):
 
 
 def test_the_word_layout(world, scored):
-    from tracker.scoring.bulletin_docx import bulletin_document
+    from tracker.scoring.bulletins.word import bulletin_document
 
     bulletin = _draft(world)
     document = Document(bulletin_document(bulletin))

@@ -14,13 +14,13 @@ from freezegun import freeze_time
 from sqlalchemy import func, select, update
 
 from tracker.audit import AuditEvent
-from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
-from tracker.scoring import bulletins
+from tracker.scoring.bulletins import services as bulletins
 from tracker.scoring.models import Bulletin
 from tracker.scoring.services import store_month
-from tracker.supervision import services as workflow
 from tracker.supervision.models import TaskAssignment
+from tracker.supervision.workflow import services as workflow
+from tracker.timeutil import LOCAL_TZ
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
 WRITE, REFUSED, LOGIN, PAGE = "write", "refused", "login", 200

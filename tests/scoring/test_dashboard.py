@@ -29,13 +29,15 @@ from freezegun import freeze_time
 from lxml import html
 from sqlalchemy import select, update
 
-from tracker.clock import LOCAL_TZ
+from tracker.dashboard import queries as dashboard
 from tracker.extensions import db
-from tracker.plans.models import Plan, Section, Task, TaskCoUnit, Unit
+from tracker.plans.models import Plan, Section, Task, TaskCoUnit
 from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.scoring import dashboard, rules
+from tracker.scoring import rules
 from tracker.scoring.models import Scorecard, ScoreEntry
 from tracker.supervision.models import TaskAssignment
+from tracker.timeutil import LOCAL_TZ
+from tracker.units.models import Unit
 
 TODAY = date(2026, 11, 20)
 FAR = date(2027, 12, 31)

@@ -10,17 +10,18 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
-from tracker.plans.models import Plan, Section, Task, TaskCoUnit, Unit
+from tracker.plans.models import Plan, Section, Task, TaskCoUnit
 from tracker.plans.services import load_task
 from tracker.reports.models import ProgressReport, ReportingPeriod
 from tracker.scoring import rules
 from tracker.scoring.exports import ledger_workbook, scorecard_workbook
 from tracker.scoring.models import ScoreAdjustment
 from tracker.scoring.services import period_scores, store_month
-from tracker.supervision import services as workflow
 from tracker.supervision.models import TaskAssignment
+from tracker.supervision.workflow import services as workflow
+from tracker.timeutil import LOCAL_TZ
+from tracker.units.models import Unit
 
 TODAY = date(2026, 11, 5)  # a Thursday
 LEDGER_HEADERS = [

@@ -21,21 +21,25 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from tracker.audit import AuditEvent
-from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
-from tracker.plans.models import Task, Unit
+from tracker.plans.models import Task
 from tracker.reports.models import ProgressReport, ReportingPeriod
 from tracker.scoring import services
 from tracker.scoring.models import ScoreAdjustment, Scorecard, ScoreEntry
 from tracker.supervision.models import Instruction, SupervisionNotice, TaskAssignment
+from tracker.timeutil import LOCAL_TZ
+from tracker.units.models import Unit
 
 TODAY = date(2026, 11, 20)
 
 
 def utc(day: date, hour: int = 10) -> datetime:
     """A stored (naive UTC) moment for a Beijing day and hour."""
-    return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ).astimezone(
-        __import__("datetime").UTC).replace(tzinfo=None)
+    return (
+        datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ)
+        .astimezone(__import__("datetime").UTC)
+        .replace(tzinfo=None)
+    )
 
 
 @pytest.fixture
@@ -50,47 +54,102 @@ def october(world):
     t17.due_date = date(2026, 12, 31)
     t2.status, t2.due_date, t2.closed_at = "closed", date(2026, 10, 30), utc(date(2026, 10, 20))
     for task, unit in ((t1, F), (t17, K), (t17, F), (t2, K)):
-        db.session.add(TaskAssignment(task_id=task.id, unit_id=unit.id, is_lead=unit == F,
-                                      assigned_at=utc(date(2026, 9, 1)),
-                                      ack_due=date(2026, 9, 4)))
+        db.session.add(
+            TaskAssignment(
+                task_id=task.id,
+                unit_id=unit.id,
+                is_lead=unit == F,
+                assigned_at=utc(date(2026, 9, 1)),
+                ack_due=date(2026, 9, 4),
+            )
+        )
     period = ReportingPeriod(year=2026, month=10, due_day=25, due_date=date(2026, 10, 26))
     db.session.add(period)
     db.session.flush()
-    late = ProgressReport(task_id=t1.id, unit_id=F.id, period_id=period.id, progress="进展",
-                          percent=50, state="accepted", quality="good",
-                          first_submitted_at=utc(date(2026, 10, 28)),
-                          submitted_at=utc(date(2026, 10, 30)))
-    on_time = ProgressReport(task_id=t17.id, unit_id=K.id, period_id=period.id,
-                             progress="进展", percent=40, state="accepted", quality="fair",
-                             first_submitted_at=utc(date(2026, 10, 20)),
-                             submitted_at=utc(date(2026, 10, 20)))
+    late = ProgressReport(
+        task_id=t1.id,
+        unit_id=F.id,
+        period_id=period.id,
+        progress="进展",
+        percent=50,
+        state="accepted",
+        quality="good",
+        first_submitted_at=utc(date(2026, 10, 28)),
+        submitted_at=utc(date(2026, 10, 30)),
+    )
+    on_time = ProgressReport(
+        task_id=t17.id,
+        unit_id=K.id,
+        period_id=period.id,
+        progress="进展",
+        percent=40,
+        state="accepted",
+        quality="fair",
+        first_submitted_at=utc(date(2026, 10, 20)),
+        submitted_at=utc(date(2026, 10, 20)),
+    )
     db.session.add_all([late, on_time])
     db.session.flush()
-    returned = AuditEvent(occurred_at=utc(date(2026, 10, 29)), actor_id=office.id,
-                          action="report.returned", subject_type="task", subject_id=t1.id,
-                          detail={"report_id": late.id, "unit_id": F.id})
-    notice = SupervisionNotice(year=2026, seq=1, number="督办〔2026〕1号", task_id=t1.id,
-                               unit_id=F.id, required_actions="整改", issued_on=date(2026, 10, 9),
-                               answer_due=date(2026, 10, 15), answer="已整改",
-                               answered_at=utc(date(2026, 10, 16)), state="answered")
-    instruction = Instruction(task_id=t17.id, author_id=world["users"]["leader"].id,
-                              text="抓紧推进", answer_due=date(2026, 10, 20))
-    adjustment = ScoreAdjustment(period="2026-10", unit_id=K.id, amount=Decimal("1.5"),
-                                 reason="经验做法被省里推广", created_by_id=office.id,
-                                 created_at=utc(date(2026, 10, 30)))
+    returned = AuditEvent(
+        occurred_at=utc(date(2026, 10, 29)),
+        actor_id=office.id,
+        action="report.returned",
+        subject_type="task",
+        subject_id=t1.id,
+        detail={"report_id": late.id, "unit_id": F.id},
+    )
+    notice = SupervisionNotice(
+        year=2026,
+        seq=1,
+        number="督办〔2026〕1号",
+        task_id=t1.id,
+        unit_id=F.id,
+        required_actions="整改",
+        issued_on=date(2026, 10, 9),
+        answer_due=date(2026, 10, 15),
+        answer="已整改",
+        answered_at=utc(date(2026, 10, 16)),
+        state="answered",
+    )
+    instruction = Instruction(
+        task_id=t17.id,
+        author_id=world["users"]["leader"].id,
+        text="抓紧推进",
+        answer_due=date(2026, 10, 20),
+    )
+    adjustment = ScoreAdjustment(
+        period="2026-10",
+        unit_id=K.id,
+        amount=Decimal("1.5"),
+        reason="经验做法被省里推广",
+        created_by_id=office.id,
+        created_at=utc(date(2026, 10, 30)),
+    )
     db.session.add_all([returned, notice, instruction, adjustment])
     services.ensure_default_rule_set()
     db.session.commit()
-    return {"F": F, "K": K, "t1": t1.id, "t17": t17.id, "t2": t2.id, "late": late.id,
-            "on_time": on_time.id, "returned": returned.id, "notice": notice.id,
-            "instruction": instruction.id, "adjustment": adjustment.id}
+    return {
+        "F": F,
+        "K": K,
+        "t1": t1.id,
+        "t17": t17.id,
+        "t2": t2.id,
+        "late": late.id,
+        "on_time": on_time.id,
+        "returned": returned.id,
+        "notice": notice.id,
+        "instruction": instruction.id,
+        "adjustment": adjustment.id,
+    }
 
 
 def entries_of(unit_id, month="2026-10"):
-    card = db.session.scalar(select(Scorecard).where(Scorecard.period == month,
-                                                     Scorecard.unit_id == unit_id))
-    rows = db.session.scalars(select(ScoreEntry).where(ScoreEntry.scorecard_id == card.id)
-                              .order_by(ScoreEntry.position)).all()
+    card = db.session.scalar(
+        select(Scorecard).where(Scorecard.period == month, Scorecard.unit_id == unit_id)
+    )
+    rows = db.session.scalars(
+        select(ScoreEntry).where(ScoreEntry.scorecard_id == card.id).order_by(ScoreEntry.position)
+    ).all()
     return card, [(e.rule, e.amount, e.event_type, e.event_id) for e in rows]
 
 
@@ -99,24 +158,32 @@ def test_the_known_month_entry_by_entry(october):
     db.session.commit()
     o = october
     card, entries = entries_of(o["F"].id)
-    assert sorted(entries) == sorted([
-        ("report_missing", Decimal(-2), "task", o["t17"]),
-        ("report_late", Decimal(-1), "report", o["late"]),
-        ("report_good", Decimal("0.5"), "report", o["late"]),
-        ("report_returned", Decimal("-0.5"), "audit", o["returned"]),
-        ("task_overdue_lead", Decimal(-2), "task", o["t1"]),
-        ("notice_unanswered", Decimal(-3), "notice", o["notice"]),
-    ])
+    assert sorted(entries) == sorted(
+        [
+            ("report_missing", Decimal(-2), "task", o["t17"]),
+            ("report_late", Decimal(-1), "report", o["late"]),
+            ("report_good", Decimal("0.5"), "report", o["late"]),
+            ("report_returned", Decimal("-0.5"), "audit", o["returned"]),
+            ("task_overdue_lead", Decimal(-2), "task", o["t1"]),
+            ("notice_unanswered", Decimal(-3), "notice", o["notice"]),
+        ]
+    )
     assert (card.score, card.deductions, card.credits, card.rank) == (
-        Decimal(92), Decimal("-8.5"), Decimal("0.5"), 2)
+        Decimal(92),
+        Decimal("-8.5"),
+        Decimal("0.5"),
+        2,
+    )
     assert card.rule_set_version == 1
 
     card, entries = entries_of(o["K"].id)
-    assert sorted(entries) == sorted([
-        ("task_closed_on_time", Decimal(3), "task", o["t2"]),
-        ("instruction_unanswered", Decimal(-3), "instruction", o["instruction"]),
-        ("manual_adjustment", Decimal("1.5"), "adjustment", o["adjustment"]),
-    ])
+    assert sorted(entries) == sorted(
+        [
+            ("task_closed_on_time", Decimal(3), "task", o["t2"]),
+            ("instruction_unanswered", Decimal(-3), "instruction", o["instruction"]),
+            ("manual_adjustment", Decimal("1.5"), "adjustment", o["adjustment"]),
+        ]
+    )
     assert (card.score, card.rank) == (Decimal("101.5"), 1)
     # only units with work are scored
     assert db.session.scalar(select(db.func.count()).select_from(Scorecard)) == 2
@@ -130,15 +197,17 @@ def test_recomputing_replaces_the_ledger_with_the_same_figures(october):
     db.session.commit()
     again = {u: entries_of(october[u].id) for u in ("F", "K")}
     assert {u: (c.score, c.rank, e) for u, (c, e) in first.items()} == {
-        u: (c.score, c.rank, e) for u, (c, e) in again.items()}
+        u: (c.score, c.rank, e) for u, (c, e) in again.items()
+    }
     assert db.session.scalar(select(db.func.count()).select_from(Scorecard)) == 2
 
 
 def test_a_month_is_scored_with_the_rules_in_force_for_it(october, world):
     office = world["users"]["office"]
     amounts = {code: Decimal(v) for code, v in services.default_rules()["amounts"].items()}
-    services.create_rule_set(office, "2026-11", dict(amounts, report_late=Decimal(-4)),
-                             "迟报加重扣分")
+    services.create_rule_set(
+        office, "2026-11", dict(amounts, report_late=Decimal(-4)), "迟报加重扣分"
+    )
     db.session.commit()
     assert services.rule_set_for("2026-10")[0] == 1
     assert services.rule_set_for("2026-11")[0] == 2
@@ -163,8 +232,9 @@ def test_a_bad_rule_set_is_refused(october, world, app, effective_from, change, 
     amounts = {code: Decimal(v) for code, v in services.default_rules()["amounts"].items()}
     with app.test_request_context(headers={"Cookie": "tracker_lang=en"}):
         with pytest.raises(services.ScoringError) as refused:
-            services.create_rule_set(world["users"]["office"], effective_from,
-                                     {**amounts, **change}, "说明")
+            services.create_rule_set(
+                world["users"]["office"], effective_from, {**amounts, **change}, "说明"
+            )
         assert message in str(refused.value.message)
 
 
@@ -183,31 +253,43 @@ def test_a_quarter_adds_up_its_months(october):
 
 
 def test_cli_compute_and_export_json(october, runner):
-    result = runner.invoke(args=["scores", "compute", "--period", "2026-10",
-                                 "--date", TODAY.isoformat()])
+    result = runner.invoke(
+        args=["scores", "compute", "--period", "2026-10", "--date", TODAY.isoformat()]
+    )
     assert result.exit_code == 0, result.output
     assert "2026-10" in result.output and "市科技局" in result.output
     with freeze_time(NOW):
-        exported = runner.invoke(args=["export", "scorecard", "--period", "2026-10",
-                                       "--format", "json"])
+        exported = runner.invoke(
+            args=["export", "scorecard", "--period", "2026-10", "--format", "json"]
+        )
     assert exported.exit_code == 0, exported.output
     data = json.loads(exported.output)
     assert data["period"] == "2026-10"
     assert [(u["unit"], u["score"], u["rank"]) for u in data["units"]] == [
-        ("市科技局", 101.5, 1), ("市发改委", 92, 2)]
+        ("市科技局", 101.5, 1),
+        ("市发改委", 92, 2),
+    ]
     fgw = data["units"][1]
     assert {"rule", "amount", "event"} <= set(fgw["entries"][0])
     assert sum(e["amount"] for e in fgw["entries"]) == -8
     late = next(e for e in fgw["entries"] if e["rule"] == "report_late")
-    assert late["event"] == {"type": "report", "id": october["late"], "date": "2026-10-28",
-                             "task_id": october["t1"], "report_id": october["late"]}
+    assert late["event"] == {
+        "type": "report",
+        "id": october["late"],
+        "date": "2026-10-28",
+        "task_id": october["t1"],
+        "report_id": october["late"],
+    }
 
 
-@pytest.mark.parametrize("args, message", [
-    (["scores", "compute", "--period", "2026-13"], "YYYY-MM"),
-    (["scores", "compute", "--period", "2099-01", "--date", "2026-11-20"], "has not begun"),
-    (["export", "scorecard", "--period", "2025-01"], "no scorecard stored"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["scores", "compute", "--period", "2026-13"], "YYYY-MM"),
+        (["scores", "compute", "--period", "2099-01", "--date", "2026-11-20"], "has not begun"),
+        (["export", "scorecard", "--period", "2025-01"], "no scorecard stored"),
+    ],
+)
 def test_cli_refuses_bad_periods(october, runner, args, message):
     result = runner.invoke(args=args)
     assert result.exit_code != 0
@@ -242,19 +324,29 @@ def test_the_pages_show_the_ledger(october, office_client):
 
 
 def test_the_office_adjusts_and_the_month_is_recomputed(october, office_client):
-    response = office_client.post("/scores/adjustments", data={
-        "period": "2026-10", "unit_id": october["F"].id, "amount": "-1.5",
-        "reason": "未参加调度会"})
+    response = office_client.post(
+        "/scores/adjustments",
+        data={
+            "period": "2026-10",
+            "unit_id": october["F"].id,
+            "amount": "-1.5",
+            "reason": "未参加调度会",
+        },
+    )
     assert response.status_code == 302
     card, entries = entries_of(october["F"].id)
     assert card.score == Decimal("90.5")
     assert ("manual_adjustment", Decimal("-1.5")) in [(r, a) for r, a, *_ in entries]
-    bad = office_client.post("/scores/adjustments", data={
-        "period": "2026-10", "unit_id": october["F"].id, "amount": "lots", "reason": "x"})
+    bad = office_client.post(
+        "/scores/adjustments",
+        data={"period": "2026-10", "unit_id": october["F"].id, "amount": "lots", "reason": "x"},
+    )
     assert bad.status_code == 400
     assert "Give a number of points" in bad.get_data(as_text=True)
-    no_reason = office_client.post("/scores/adjustments", data={
-        "period": "2026-10", "unit_id": october["F"].id, "amount": "1", "reason": " "})
+    no_reason = office_client.post(
+        "/scores/adjustments",
+        data={"period": "2026-10", "unit_id": october["F"].id, "amount": "1", "reason": " "},
+    )
     assert no_reason.status_code == 400
     assert db.session.scalar(select(db.func.count()).select_from(ScoreAdjustment)) == 2
 
@@ -264,9 +356,13 @@ def test_the_office_changes_the_rules_on_the_rules_page(october, office_client):
     data.update(effective_from="2026-12", note="调整迟报扣分", report_late="-1.5")
     response = office_client.post("/scores/rules", data=data)
     assert response.status_code == 302
-    assert services.rule_set_for("2026-12") == (2, {
-        **{c: Decimal(v) for c, v in services.default_rules()["amounts"].items()},
-        "report_late": Decimal("-1.5")})
+    assert services.rule_set_for("2026-12") == (
+        2,
+        {
+            **{c: Decimal(v) for c, v in services.default_rules()["amounts"].items()},
+            "report_late": Decimal("-1.5"),
+        },
+    )
     page = office_client.get("/scores/rules").get_data(as_text=True)
     assert "调整迟报扣分" in page
     wrong = office_client.post("/scores/rules", data={**data, "report_good": "-2"})
@@ -285,26 +381,44 @@ def _more_units_and_work(n=12):
         unit = Unit(name=f"加测单位{i}", code=f"jc{i:02d}", kind="gov_dept", aliases=[])
         db.session.add(unit)
         db.session.flush()
-        task = Task(plan_id=plan.id, section_id=section.id, number=900 + i, title="t", text="t",
-                    lead_unit_id=unit.id, status="in_progress", due_date=date(2025, 1, 1))
+        task = Task(
+            plan_id=plan.id,
+            section_id=section.id,
+            number=900 + i,
+            title="t",
+            text="t",
+            lead_unit_id=unit.id,
+            status="in_progress",
+            due_date=date(2025, 1, 1),
+        )
         db.session.add(task)
         db.session.flush()
-        db.session.add(TaskAssignment(task_id=task.id, unit_id=unit.id, is_lead=True,
-                                      assigned_at=utc(date(2026, 9, 1)),
-                                      ack_due=date(2026, 9, 4)))
+        db.session.add(
+            TaskAssignment(
+                task_id=task.id,
+                unit_id=unit.id,
+                is_lead=True,
+                assigned_at=utc(date(2026, 9, 1)),
+                ack_due=date(2026, 9, 4),
+            )
+        )
     db.session.commit()
 
 
-def test_score_pages_use_a_constant_number_of_statements(october, world, app, login,
-                                                         count_statements):
+def test_score_pages_use_a_constant_number_of_statements(
+    october, world, app, login, count_statements
+):
 
     def counts():
         services.store_month("2026-10", TODAY)
         db.session.commit()
         result = []
-        for url in ("/scores?period=2026-10", "/scores?period=2026",
-                    f"/scores/units/{october['F'].id}?period=2026-Q4",
-                    "/scores/export.json?period=2026-10"):
+        for url in (
+            "/scores?period=2026-10",
+            "/scores?period=2026",
+            f"/scores/units/{october['F'].id}?period=2026-Q4",
+            "/scores/export.json?period=2026-10",
+        ):
             with count_statements() as counter:
                 assert client.get(url).status_code == 200
             result.append(counter.count)
@@ -343,8 +457,9 @@ def test_cli_exports_a_plan_ledger(october, runner, tmp_path):
     from openpyxl import load_workbook
 
     out = tmp_path / "ledger.xlsx"
-    result = runner.invoke(args=["export", "ledger", "--plan", "changfa-2017-29",
-                                 "--output", str(out)])
+    result = runner.invoke(
+        args=["export", "ledger", "--plan", "changfa-2017-29", "--output", str(out)]
+    )
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).active
     assert sheet.max_row - 1 == 40  # one row per action item, under a header row
@@ -366,18 +481,22 @@ def test_the_excel_and_json_exports_hold_the_figures_of_the_page(october, office
     rows = re.findall(
         r'data-testid="rank">(\d+)</td>\s*<td[^>]*><a [^>]*>([^<]+)</a></td>\s*'
         r'<td[^>]*data-testid="score">([\d.]+)</td>\s*<td[^>]*>(-?[\d.]+)</td>\s*'
-        r'<td[^>]*>(-?[\d.]+)</td>', page)
+        r"<td[^>]*>(-?[\d.]+)</td>",
+        page,
+    )
     on_page = [(int(r), u, Decimal(s), Decimal(d), Decimal(c)) for r, u, s, d, c in rows]
     assert [row[1] for row in on_page] == ["市科技局", "市发改委"]
 
     book = load_workbook(BytesIO(office_client.get("/scores/export.xlsx?period=2026-10").data))
     sheet = list(book["排名"].iter_rows(min_row=2, values_only=True))
-    assert [(r, u, Decimal(str(s)), Decimal(str(d)), Decimal(str(c)))
-            for r, u, s, d, c in sheet] == on_page
+    assert [
+        (r, u, Decimal(str(s)), Decimal(str(d)), Decimal(str(c))) for r, u, s, d, c in sheet
+    ] == on_page
     details = list(book["明细"].iter_rows(min_row=2, values_only=True))
     assert len(details) == 6 + 3
     assert sum(Decimal(str(row[2])) for row in details if row[0] == "市发改委") == -8
 
     data = office_client.get("/scores/export.json?period=2026-10").get_json()
     assert [(u["rank"], u["unit"], Decimal(str(u["score"]))) for u in data["units"]] == [
-        row[:3] for row in on_page]
+        row[:3] for row in on_page
+    ]

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from tracker.audit import AuditEvent
 from tracker.extensions import db
-from tracker.plans.models import Unit
 from tracker.scoring import services
 from tracker.scoring.models import ScoreAdjustment, Scorecard, ScoreRuleSet
+from tracker.units.models import Unit
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
 WRITE, LOGIN, PAGE = "write", "login", 200
@@ -47,12 +47,19 @@ CASES = [
     ("GET", "/scores?period=2026-13", None, expect(admin=400, office=400, leader=400)),
     ("GET", "/scores/units/{fgw}", None, expect(**READERS, liaison=PAGE, other_liaison=404)),
     ("GET", "/scores/units/{kjj}", None, expect(**READERS, liaison=404, other_liaison=PAGE)),
-    ("GET", "/scores/units/999999", None, expect(
-        admin=404, office=404, leader=404, liaison=404, other_liaison=404)),
+    (
+        "GET",
+        "/scores/units/999999",
+        None,
+        expect(admin=404, office=404, leader=404, liaison=404, other_liaison=404),
+    ),
     ("POST", "/scores/compute", {"period": "2026-09"}, expect(office=WRITE)),
-    ("POST", "/scores/adjustments",
-     {"period": "2026-09", "unit_id": "{fgw}", "amount": "1", "reason": "表扬"},
-     expect(office=WRITE)),
+    (
+        "POST",
+        "/scores/adjustments",
+        {"period": "2026-09", "unit_id": "{fgw}", "amount": "1", "reason": "表扬"},
+        expect(office=WRITE),
+    ),
     ("GET", "/scores/rules", None, expect(**EVERYONE)),
     ("POST", "/scores/rules", RULES, expect(office=WRITE)),
     ("GET", "/scores/export.json?period=2026-09", None, expect(**READERS)),
@@ -116,8 +123,9 @@ def test_every_endpoint_of_the_blueprint_is_in_the_matrix(app):
 
 
 def test_a_liaison_sees_only_its_own_ledger(app, world, login, unit_ids):
-    services.add_adjustment(world["users"]["office"], "2026-09", unit_ids["kjj"],
-                            Decimal("-2"), "科技局的扣分理由")
+    services.add_adjustment(
+        world["users"]["office"], "2026-09", unit_ids["kjj"], Decimal("-2"), "科技局的扣分理由"
+    )
     services.store_month("2026-09", __import__("datetime").date(2026, 10, 10))
     db.session.commit()
     client = app.test_client()

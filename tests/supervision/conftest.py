@@ -11,13 +11,13 @@ from tracker.audit import AuditEvent
 from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.plans.services import load_task
-from tracker.supervision import services
 from tracker.supervision.models import (
     CloseOutRequest,
     ExtensionRequest,
     Instruction,
     TaskAssignment,
 )
+from tracker.supervision.workflow import services
 
 
 @pytest.fixture

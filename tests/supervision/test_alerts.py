@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.supervision.alerts import (
+from tracker.supervision.alerts.rules import (
     ACK_OVERDUE,
     INSTRUCTION_ANSWER_OVERDUE,
     NOTICE_ANSWER_OVERDUE,
@@ -22,7 +22,7 @@ from tracker.supervision.alerts import (
     TASK_DUE_SOON,
     TASK_OVERDUE,
 )
-from tracker.supervision.jobs import run_sweep
+from tracker.supervision.alerts.sweep import run_sweep
 from tracker.supervision.models import (
     Alert,
     Instruction,

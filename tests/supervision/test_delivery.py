@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from tracker.accounts.models import Role, User
 from tracker.extensions import db
-from tracker.plans.models import Unit
-from tracker.supervision import delivery
+from tracker.supervision.delivery import services as delivery
 from tracker.supervision.models import Alert, Notification, OutboxMessage, UnitWebhook
+from tracker.units.models import Unit
 
 TODAY = date(2026, 11, 20)
 

@@ -9,18 +9,14 @@ from docx import Document
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from tracker.calendar import WorkingCalendar
-from tracker.clock import LOCAL_TZ
+from tracker.calendar.rules import WorkingCalendar
 from tracker.extensions import db
-from tracker.plans.models import Task, Unit
-from tracker.supervision import notices
+from tracker.plans.models import Task
 from tracker.supervision.models import SupervisionNotice
-from tracker.supervision.notices import (
-    answer_due,
-    next_seq,
-    notice_number,
-    notice_overdue,
-)
+from tracker.supervision.notices import services as notices
+from tracker.supervision.notices.services import answer_due, next_seq, notice_number, notice_overdue
+from tracker.timeutil import LOCAL_TZ
+from tracker.units.models import Unit
 
 TODAY = date(2026, 10, 12)  # a Monday
 

@@ -17,8 +17,8 @@ from sqlalchemy import func, select, update
 from tracker.audit import AuditEvent
 from tracker.extensions import db
 from tracker.plans.models import Task
-from tracker.supervision import notices
 from tracker.supervision.models import SupervisionNotice
+from tracker.supervision.notices import services as notices
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
 WRITE, REFUSED, LOGIN, PAGE = "write", "refused", "login", 200

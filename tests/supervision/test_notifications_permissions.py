@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.extensions import db
-from tracker.plans.models import Unit
-from tracker.supervision import delivery
+from tracker.supervision.delivery import services as delivery
 from tracker.supervision.models import Alert, Notification, UnitWebhook
+from tracker.units.models import Unit
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
 LOGIN = "login"

@@ -9,9 +9,8 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
-from tracker.plans.models import Plan, Section, Task, TaskCoUnit, Unit
+from tracker.plans.models import Plan, Section, Task, TaskCoUnit
 from tracker.reports.models import Attachment
 from tracker.supervision.models import (
     CloseOutRequest,
@@ -19,6 +18,8 @@ from tracker.supervision.models import (
     Instruction,
     TaskAssignment,
 )
+from tracker.timeutil import LOCAL_TZ
+from tracker.units.models import Unit
 
 NOW = datetime(2026, 11, 2, 2, 0)  # Monday 10:00 in Beijing
 TODAY = date(2026, 11, 2)

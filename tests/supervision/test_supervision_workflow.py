@@ -9,16 +9,17 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from tracker.clock import LOCAL_TZ
 from tracker.extensions import db
-from tracker.plans.models import Plan, Task, Unit
-from tracker.supervision import services
+from tracker.plans.models import Plan, Task
 from tracker.supervision.models import (
     CloseOutRequest,
     ExtensionRequest,
     Instruction,
     TaskAssignment,
 )
+from tracker.supervision.workflow import services
+from tracker.timeutil import LOCAL_TZ
+from tracker.units.models import Unit
 
 
 def at(year, month, day, hour=10):

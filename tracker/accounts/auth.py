@@ -3,8 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..extensions import db, login_manager
-from .models import User
+from tracker.accounts.models import User
+from tracker.extensions import db, login_manager
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = _l("Please sign in first.")

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from .models import ROLE_LABELS
+from tracker.accounts.models import ROLE_LABELS
 
 
 class LoginForm(FlaskForm):

@@ -11,11 +11,12 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 
-from ..extensions import db
-from ..plans.models import Task, TaskCoUnit, Unit
-from .models import Role, User
+from tracker.accounts.models import Role, User
+from tracker.extensions import db
+from tracker.units.models import Unit
+from tracker.units.rules import predecessor_closure
 
 
 def role_required(*roles: Role):
@@ -34,22 +35,6 @@ def role_required(*roles: Role):
     return decorator
 
 
-def predecessor_closure(unit_id: int, successor_of: dict[int, int | None]) -> set[int]:
-    """The unit and every unit whose chain of successors leads to it.
-
-    Pure: `successor_of` maps unit id -> successor id. Cycles are cut (a unit is visited once).
-    """
-    result = {unit_id}
-    changed = True
-    while changed:
-        changed = False
-        for uid, succ in successor_of.items():
-            if succ in result and uid not in result:
-                result.add(uid)
-                changed = True
-    return result
-
-
 def unit_scope(user: User) -> set[int] | None:
     """Unit ids whose tasks the user may see; None means all (office, leader, admin)."""
     if not user.has_role(Role.LIAISON):
@@ -58,29 +43,6 @@ def unit_scope(user: User) -> set[int] | None:
         return set()
     rows = db.session.execute(select(Unit.id, Unit.successor_id)).all()
     return predecessor_closure(user.unit_id, {r.id: r.successor_id for r in rows})
-
-
-def task_filter(scope: set[int] | None):
-    """A WHERE clause for Task limiting it to a unit scope (None: no limit)."""
-    if scope is None:
-        return True
-    return or_(
-        Task.lead_unit_id.in_(scope),
-        exists().where(TaskCoUnit.task_id == Task.id, TaskCoUnit.unit_id.in_(scope)),
-    )
-
-
-def can_view_task(user: User, task: Task) -> bool:
-    scope = unit_scope(user)
-    if scope is None:
-        return True
-    if task.lead_unit_id in scope:
-        return True
-    return bool(
-        db.session.scalar(
-            select(exists().where(TaskCoUnit.task_id == task.id, TaskCoUnit.unit_id.in_(scope)))
-        )
-    )
 
 
 def current_scope() -> set[int] | None:

@@ -18,14 +18,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from .. import LOCALE_COOKIE, SUPPORTED_LOCALES
-from ..audit import AuditEvent, record
-from ..extensions import db
-from ..plans import services as plan_services
-from ..plans.models import Unit
-from .forms import LanguageForm, LoginForm, SignOutForm, UserForm
-from .models import Role, User
-from .permissions import current_scope, role_required
+from tracker import LOCALE_COOKIE, SUPPORTED_LOCALES
+from tracker.accounts.forms import LanguageForm, LoginForm, SignOutForm, UserForm
+from tracker.accounts.models import Role, User
+from tracker.accounts.permissions import current_scope, role_required
+from tracker.audit import AuditEvent, record
+from tracker.extensions import db
+from tracker.plans import services as plan_services
+from tracker.units.models import Unit
 
 bp = Blueprint("accounts", __name__)
 
@@ -113,7 +113,7 @@ def home():
         context["unit"] = (
             db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None
         )
-        from ..reports.models import ProgressReport, ReportState
+        from tracker.reports.models import ProgressReport, ReportState
 
         # the unit is told: reports the office returned and that still await a resubmission
         context["returned_count"] = db.session.scalar(
@@ -125,8 +125,8 @@ def home():
             )
         )
     if current_user.has_role(Role.OFFICE, Role.ADMIN):
-        from ..clock import today
-        from ..reports.periods import calendar_warning_years
+        from tracker.reports.periods import calendar_warning_years
+        from tracker.timeutil import today
 
         context["warning_years"] = calendar_warning_years(today())
     if current_user.has_role(Role.ADMIN):

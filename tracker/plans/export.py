@@ -3,8 +3,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..extensions import db
-from .models import Plan, Section, Task, TaskCoUnit
+from tracker.extensions import db
+from tracker.plans.models import Plan, Section, Task, TaskCoUnit
 
 
 def export_plans() -> dict:

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from .models import UNIT_KIND_LABELS
+from tracker.units.models import UNIT_KIND_LABELS
 
 
 class UnitForm(FlaskForm):

@@ -17,10 +17,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..audit import record
-from ..config import PROJECT_ROOT
-from ..extensions import db
-from .models import Plan, Section, Task, TaskCoUnit, TaskStatus, Unit
+from tracker.audit import record
+from tracker.config import PROJECT_ROOT
+from tracker.extensions import db
+from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
+from tracker.units.models import Unit
 
 SEEDS_PATH = PROJECT_ROOT / "seeds"
 

@@ -6,10 +6,11 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..accounts.permissions import task_filter
-from ..audit import AuditEvent
-from ..extensions import db
-from .models import Plan, Section, Task, TaskCoUnit, TaskStatus, Unit
+from tracker.audit import AuditEvent
+from tracker.extensions import db
+from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
+from tracker.plans.permissions import task_filter
+from tracker.units.models import Unit
 
 
 def _task_options():
@@ -132,16 +133,14 @@ def unit_directory() -> list[tuple[Unit, int, int, list[Unit]]]:
 def lights_for(tasks) -> dict[int, str]:
     """The computed light of each task (green, yellow, red) for a list page: the calendar
     and the warning window are loaded once, whatever the number of tasks."""
-    from ..calendar import load_calendar
-    from ..clock import today
-    from ..settings import get_setting
-    from ..supervision.lights import task_lights
+    from tracker.calendar.services import load_calendar
+    from tracker.plans.lights import task_lights
+    from tracker.settings import get_setting
+    from tracker.timeutil import today
 
     if not tasks:
         return {}
-    return task_lights(
-        tasks, today(), load_calendar(), int(get_setting("yellow_working_days"))
-    )
+    return task_lights(tasks, today(), load_calendar(), int(get_setting("yellow_working_days")))
 
 
 def successor_creates_cycle(unit_id: int | None, successor_id: int | None) -> bool:

@@ -7,13 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..accounts.models import Role
-from ..accounts.permissions import can_view_task, current_scope, role_required
-from ..audit import record
-from ..extensions import db
-from . import services
-from .forms import UnitForm
-from .models import Plan, Unit
+from tracker.accounts.models import Role
+from tracker.accounts.permissions import current_scope, role_required
+from tracker.audit import record
+from tracker.extensions import db
+from tracker.plans import services
+from tracker.plans.forms import UnitForm
+from tracker.plans.models import Plan
+from tracker.plans.permissions import can_view_task
+from tracker.units.models import Unit
 
 bp = Blueprint("plans", __name__)
 
@@ -47,8 +49,8 @@ def task_detail(task_id: int):
     task = services.load_task(task_id)
     if task is None or not can_view_task(current_user, task):
         abort(404)
-    from ..reports.services import task_reports
-    from ..supervision.services import task_panel
+    from tracker.reports.services import task_reports
+    from tracker.supervision.workflow.services import task_panel
 
     return render_template(
         "plans/task.html",

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .models import QUALITY_LABELS
+from tracker.reports.models import QUALITY_LABELS
 
 
 class ReportForm(FlaskForm):

@@ -5,10 +5,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..calendar import WorkingCalendar, load_calendar, report_due_date
-from ..extensions import db
-from ..settings import get_setting
-from .models import ReportingPeriod
+from tracker.calendar.rules import WorkingCalendar, report_due_date
+from tracker.calendar.services import load_calendar
+from tracker.extensions import db
+from tracker.reports.models import ReportingPeriod
+from tracker.settings import get_setting
 
 
 def period_month(today: date) -> tuple[int, int]:

@@ -9,10 +9,10 @@
 
 from sqlalchemy import exists, select
 
-from ..accounts.models import Role, User
-from ..accounts.permissions import unit_scope
-from ..extensions import db
-from ..plans.models import Task, TaskCoUnit
+from tracker.accounts.models import Role, User
+from tracker.accounts.permissions import unit_scope
+from tracker.extensions import db
+from tracker.plans.models import Task, TaskCoUnit
 
 
 def unit_role_on_task(scope: set[int], task: Task) -> str | None:

@@ -3,7 +3,7 @@ No database, no request, no clock: `today` is passed in."""
 
 from datetime import date, datetime
 
-GREEN, YELLOW, RED = "green", "yellow", "red"
+from tracker.plans.lights import GREEN, RED, YELLOW
 
 
 def submission_problems(progress: str, percent: int | None) -> list[str]:

@@ -11,17 +11,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..accounts.models import Role, User
-from ..accounts.permissions import task_filter, unit_scope
-from ..audit import ACTION_LABELS, record
-from ..calendar import load_calendar
-from ..clock import LOCAL_TZ
-from ..extensions import db
-from ..plans.models import Task, TaskCoUnit, TaskStatus, Unit
-from ..supervision.rules import final_successor
-from . import rules
-from .models import ProgressReport, Quality, ReportingPeriod, ReportState, utcnow
-from .periods import previous_month
+from tracker.accounts.models import Role, User
+from tracker.accounts.permissions import unit_scope
+from tracker.audit import ACTION_LABELS, record
+from tracker.calendar.services import load_calendar
+from tracker.extensions import db
+from tracker.plans.models import Task, TaskCoUnit, TaskStatus
+from tracker.plans.permissions import task_filter
+from tracker.reports import rules
+from tracker.reports.models import ProgressReport, Quality, ReportingPeriod, ReportState, utcnow
+from tracker.reports.periods import previous_month
+from tracker.timeutil import LOCAL_TZ
+from tracker.units.models import Unit
+from tracker.units.rules import final_successor
 
 ACTION_LABELS.update(
     {

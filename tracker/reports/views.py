@@ -5,16 +5,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.models import Role
-from ..accounts.permissions import role_required
-from ..clock import today
-from ..extensions import db
-from ..plans.models import Plan
-from . import services
-from .forms import PlainForm, ReportForm, ReviewForm, TaskActionForm
-from .models import ReportingPeriod, ReportState
-from .periods import calendar_warning_years, current_period
-from .permissions import can_view_report
+from tracker.accounts.models import Role
+from tracker.accounts.permissions import role_required
+from tracker.extensions import db
+from tracker.plans.models import Plan
+from tracker.reports import services
+from tracker.reports.forms import PlainForm, ReportForm, ReviewForm, TaskActionForm
+from tracker.reports.models import ReportingPeriod, ReportState
+from tracker.reports.periods import calendar_warning_years, current_period
+from tracker.reports.permissions import can_view_report
+from tracker.timeutil import today
 
 bp = Blueprint("reports", __name__)
 

@@ -7,12 +7,12 @@ from datetime import date
 import click
 from flask import Flask
 
-from ..database import writing
-from ..extensions import db
+from tracker.database import writing
+from tracker.extensions import db
 
 
 def _period_option(value: str):
-    from .rules import parse_period
+    from tracker.scoring.rules import parse_period
 
     try:
         return parse_period(value)
@@ -23,7 +23,7 @@ def _period_option(value: str):
 
 
 def _today(value: str | None) -> date:
-    from ..clock import today
+    from tracker.timeutil import today
 
     if not value:
         return today()
@@ -43,7 +43,7 @@ def register_scoring_cli(app: Flask, export: click.Group) -> None:
     def compute(period_text: str, on: str | None) -> None:
         """Compute and store the scorecards of every month of the period (one transaction),
         then print the ranking."""
-        from .services import compute_period, period_scores
+        from tracker.scoring.services import compute_period, period_scores
 
         period = _period_option(period_text)
         today = _today(on)
@@ -59,18 +59,25 @@ def register_scoring_cli(app: Flask, export: click.Group) -> None:
         scores = period_scores(period, today)
         click.echo(f"scores {period.key}: months {', '.join(months)} computed on {today}")
         for card in scores.cards:
-            click.echo(f"  {card.rank:>3}  {card.score:>7}  {card.unit.name}  "
-                       f"({len(card.entries)} entries)")
+            click.echo(
+                f"  {card.rank:>3}  {card.score:>7}  {card.unit.name}  "
+                f"({len(card.entries)} entries)"
+            )
 
     @export.command("scorecard")
     @click.option("--period", "period_text", required=True, help="YYYY-MM, YYYY-Qn or YYYY")
     @click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json")
-    @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-                  help="File to write (xlsx needs one; json goes to stdout without).")
+    @click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="File to write (xlsx needs one; json goes to stdout without).",
+    )
     def export_scorecard(period_text: str, fmt: str, output: str | None) -> None:
         """The stored scorecard of a period as JSON (stdout) or Excel."""
-        from ..clock import today
-        from .services import period_scores, scorecard_json
+        from tracker.scoring.services import period_scores, scorecard_json
+        from tracker.timeutil import today
 
         period = _period_option(period_text)
         scores = period_scores(period, today())
@@ -89,7 +96,7 @@ def register_scoring_cli(app: Flask, export: click.Group) -> None:
             return
         if not output:
             raise click.BadParameter("--output is required for xlsx", param_hint="--output")
-        from .exports import scorecard_workbook
+        from tracker.scoring.exports import scorecard_workbook
 
         with open(output, "wb") as fh:
             fh.write(scorecard_workbook(scores))
@@ -102,9 +109,9 @@ def register_scoring_cli(app: Flask, export: click.Group) -> None:
         """A plan's task ledger (台账) as Excel, with today's lights and latest progress."""
         from sqlalchemy import select
 
-        from ..clock import today
-        from ..plans.models import Plan
-        from .exports import ledger_workbook
+        from tracker.plans.models import Plan
+        from tracker.scoring.exports import ledger_workbook
+        from tracker.timeutil import today
 
         plan_id = db.session.scalar(select(Plan.id).where(Plan.key == plan_key))
         if plan_id is None:

@@ -17,14 +17,15 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..calendar import load_calendar
-from ..extensions import db
-from ..plans.models import Plan, Section, Task, TaskCoUnit, Unit
-from ..reports.models import ProgressReport, ReportingPeriod, ReportState
-from ..settings import get_setting
-from ..supervision.lights import GREEN, RED, YELLOW, task_lights
-from . import rules
-from .services import PeriodScores, number
+from tracker.calendar.services import load_calendar
+from tracker.extensions import db
+from tracker.plans.lights import GREEN, RED, YELLOW, task_lights
+from tracker.plans.models import Plan, Section, Task, TaskCoUnit
+from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
+from tracker.scoring import rules
+from tracker.scoring.services import PeriodScores, number
+from tracker.settings import get_setting
+from tracker.units.models import Unit
 
 RULE_NAMES = {
     rules.REPORT_MISSING: "进展报告未报送",

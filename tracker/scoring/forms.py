@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from . import rules
+from tracker.scoring import rules
 
 
 class ComputeForm(FlaskForm):
@@ -22,8 +22,10 @@ class AdjustmentForm(FlaskForm):
     )
     reason = TextAreaField(
         _l("Reason"),
-        validators=[DataRequired(message=_l("Give the reason for the adjustment.")),
-                    Length(max=2000)],
+        validators=[
+            DataRequired(message=_l("Give the reason for the adjustment.")),
+            Length(max=2000),
+        ],
     )
 
 
@@ -44,6 +46,7 @@ for _code in rules.RULES:
     setattr(
         RuleSetForm,
         _code,
-        StringField(rules.RULE_LABELS[_code],
-                    validators=[DataRequired(message=_l("Give every amount."))]),
+        StringField(
+            rules.RULE_LABELS[_code], validators=[DataRequired(message=_l("Give every amount."))]
+        ),
     )

@@ -4,10 +4,10 @@ days, so the dashboard and the scorecards are never more than a day behind."""
 import logging
 from datetime import date
 
-from ..calendar import load_calendar
-from ..database import writing
-from ..extensions import db
-from . import rules, services
+from tracker.calendar.services import load_calendar
+from tracker.database import writing
+from tracker.extensions import db
+from tracker.scoring import rules, services
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def run_scores(today: date) -> list[str]:
 
 def scores_job(app, today: date | None = None) -> list[str] | None:
     """One scheduled run in its own app context; errors are logged, not raised."""
-    from ..clock import today as clock_today
+    from tracker.timeutil import today as clock_today
 
     with app.app_context():
         try:

@@ -14,8 +14,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..reports.models import utcnow
+from tracker.extensions import db
+from tracker.reports.models import utcnow
 
 AMOUNT = Numeric(8, 2)
 

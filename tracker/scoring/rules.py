@@ -106,20 +106,30 @@ def _month_end(year: int, month: int) -> date:
 
 
 def parse_period(text: str) -> Period:
-    """"YYYY-MM", "YYYY-Qn" or "YYYY" as a Period; ValueError for anything else."""
+    """ "YYYY-MM", "YYYY-Qn" or "YYYY" as a Period; ValueError for anything else."""
     text = (text or "").strip().upper()
     if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
             raise ValueError(text)
-        return Period("month", month_key(year, month), date(year, month, 1),
-                      _month_end(year, month), (month_key(year, month),))
+        return Period(
+            "month",
+            month_key(year, month),
+            date(year, month, 1),
+            _month_end(year, month),
+            (month_key(year, month),),
+        )
     if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
         year, quarter = int(m[1]), int(m[2])
         first = 3 * quarter - 2
         months = tuple(month_key(year, first + i) for i in range(3))
-        return Period("quarter", f"{year:04d}-Q{quarter}", date(year, first, 1),
-                      _month_end(year, first + 2), months)
+        return Period(
+            "quarter",
+            f"{year:04d}-Q{quarter}",
+            date(year, first, 1),
+            _month_end(year, first + 2),
+            months,
+        )
     if m := re.fullmatch(r"(\d{4})", text):
         year = int(m[1])
         months = tuple(month_key(year, i) for i in range(1, 13))
@@ -287,29 +297,52 @@ def month_events(facts: MonthFacts) -> list[Event]:
                 events.append(Event(REPORT_MISSING, unit_id, "task", task_id, due, task_id))
     for r in sorted(facts.reports, key=lambda r: r.report_id):
         if r.first_submitted_on is not None and r.first_submitted_on > due:
-            events.append(Event(REPORT_LATE, r.unit_id, "report", r.report_id,
-                                r.first_submitted_on, r.task_id, r.report_id))
+            events.append(
+                Event(
+                    REPORT_LATE,
+                    r.unit_id,
+                    "report",
+                    r.report_id,
+                    r.first_submitted_on,
+                    r.task_id,
+                    r.report_id,
+                )
+            )
         if r.state == "accepted" and r.quality == "good":
-            events.append(Event(REPORT_GOOD, r.unit_id, "report", r.report_id, None,
-                                r.task_id, r.report_id))
+            events.append(
+                Event(REPORT_GOOD, r.unit_id, "report", r.report_id, None, r.task_id, r.report_id)
+            )
     for ret in sorted(facts.returns, key=lambda x: x.event_id):
-        events.append(Event(REPORT_RETURNED, ret.unit_id, "audit", ret.event_id,
-                            ret.returned_on, ret.task_id, ret.report_id))
+        events.append(
+            Event(
+                REPORT_RETURNED,
+                ret.unit_id,
+                "audit",
+                ret.event_id,
+                ret.returned_on,
+                ret.task_id,
+                ret.report_id,
+            )
+        )
     for t in sorted(facts.tasks, key=lambda t: t.task_id):
         if t.status == "pending" or t.due_date is None:
             continue
         closed_by_then = t.closed_on is not None and t.closed_on <= as_of
         if as_of > t.due_date and not closed_by_then:
-            events.append(Event(TASK_OVERDUE_LEAD, t.lead_unit_id, "task", t.task_id,
-                                t.due_date, t.task_id))
+            events.append(
+                Event(TASK_OVERDUE_LEAD, t.lead_unit_id, "task", t.task_id, t.due_date, t.task_id)
+            )
             for unit_id in dict.fromkeys(t.co_unit_ids):
                 if unit_id != t.lead_unit_id:
-                    events.append(Event(TASK_OVERDUE_CO, unit_id, "task", t.task_id,
-                                        t.due_date, t.task_id))
-        if (t.closed_on is not None and start <= t.closed_on <= as_of
-                and t.closed_on <= t.due_date):
-            events.append(Event(TASK_CLOSED_ON_TIME, t.lead_unit_id, "task", t.task_id,
-                                t.closed_on, t.task_id))
+                    events.append(
+                        Event(TASK_OVERDUE_CO, unit_id, "task", t.task_id, t.due_date, t.task_id)
+                    )
+        if t.closed_on is not None and start <= t.closed_on <= as_of and t.closed_on <= t.due_date:
+            events.append(
+                Event(
+                    TASK_CLOSED_ON_TIME, t.lead_unit_id, "task", t.task_id, t.closed_on, t.task_id
+                )
+            )
     for a in sorted(facts.answers, key=lambda a: (a.kind, a.id)):
         if not start <= a.answer_due <= facts.period.end or facts.today <= a.answer_due:
             continue
@@ -317,8 +350,17 @@ def month_events(facts: MonthFacts) -> list[Event]:
             rule = NOTICE_UNANSWERED if a.kind == "notice" else INSTRUCTION_UNANSWERED
             events.append(Event(rule, a.unit_id, a.kind, a.id, a.answer_due, a.task_id))
     for adj in sorted(facts.adjustments, key=lambda a: a.id):
-        events.append(Event(MANUAL_ADJUSTMENT, adj.unit_id, "adjustment", adj.id,
-                            adj.created_on, note=adj.reason, amount=adj.amount))
+        events.append(
+            Event(
+                MANUAL_ADJUSTMENT,
+                adj.unit_id,
+                "adjustment",
+                adj.id,
+                adj.created_on,
+                note=adj.reason,
+                amount=adj.amount,
+            )
+        )
     return events
 
 
@@ -355,9 +397,7 @@ def rank(cards: list[Card], order_key: dict[int, str]) -> list[Card]:
     def merit(card: Card):
         return (-card.score, -card.deductions, -card.credits)
 
-    ordered = sorted(
-        cards, key=lambda c: (*merit(c), order_key.get(c.unit_id, ""), c.unit_id)
-    )
+    ordered = sorted(cards, key=lambda c: (*merit(c), order_key.get(c.unit_id, ""), c.unit_id))
     previous = None
     for position, card in enumerate(ordered, start=1):
         if previous is None or merit(card) != merit(previous):

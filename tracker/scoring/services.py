@@ -12,19 +12,21 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
-from ..audit import ACTION_LABELS, AuditEvent, record
-from ..calendar import load_calendar, report_due_date
-from ..clock import LOCAL_TZ
-from ..extensions import db
-from ..plans.models import Task, TaskCoUnit, Unit
-from ..plans.seeding import SEEDS_PATH
-from ..reports.models import ProgressReport, ReportingPeriod
-from ..reports.rules import local_date
-from ..settings import get_setting
-from ..supervision.models import Instruction, SupervisionNotice, TaskAssignment
-from ..supervision.rules import final_successor
-from . import rules
-from .models import ScoreAdjustment, Scorecard, ScoreEntry, ScoreRuleSet
+from tracker.audit import ACTION_LABELS, AuditEvent, record
+from tracker.calendar.rules import report_due_date
+from tracker.calendar.services import load_calendar
+from tracker.extensions import db
+from tracker.plans.models import Task, TaskCoUnit
+from tracker.plans.seeding import SEEDS_PATH
+from tracker.reports.models import ProgressReport, ReportingPeriod
+from tracker.reports.rules import local_date
+from tracker.scoring import rules
+from tracker.scoring.models import ScoreAdjustment, Scorecard, ScoreEntry, ScoreRuleSet
+from tracker.settings import get_setting
+from tracker.supervision.models import Instruction, SupervisionNotice, TaskAssignment
+from tracker.timeutil import LOCAL_TZ
+from tracker.units.models import Unit
+from tracker.units.rules import final_successor
 
 RULES_FILE = SEEDS_PATH / "score_rules.json"
 PG_LOCK_ID = 0x7363_6F72_6573  # "scores": one recompute at a time on PostgreSQL
@@ -73,9 +75,7 @@ def ensure_default_rule_set() -> bool:
 
 def rule_sets() -> list[ScoreRuleSet]:
     """All versions, newest first."""
-    return db.session.scalars(
-        select(ScoreRuleSet).order_by(ScoreRuleSet.version.desc())
-    ).all()
+    return db.session.scalars(select(ScoreRuleSet).order_by(ScoreRuleSet.version.desc())).all()
 
 
 def rule_set_for(month: str) -> tuple[int, dict[str, Decimal]]:
@@ -103,8 +103,10 @@ def create_rule_set(user, effective_from: str, amounts: dict[str, Decimal], note
         raise ScoringError(_l("Give the first month as YYYY-MM."))
     if wrong := rules.check_rule_amounts(amounts):
         raise ScoringError(
-            _l("Deductions must be zero or less and credits zero or more: %(rules)s.",
-               rules="、".join(rules.rule_label(code) for code in wrong))
+            _l(
+                "Deductions must be zero or less and credits zero or more: %(rules)s.",
+                rules="、".join(rules.rule_label(code) for code in wrong),
+            )
         )
     if not (note or "").strip():
         raise ScoringError(_l("Say why the rules change."))
@@ -118,9 +120,13 @@ def create_rule_set(user, effective_from: str, amounts: dict[str, Decimal], note
     )
     db.session.add(rule_set)
     db.session.flush()
-    record("score_rules.created", subject_type="score_rule_set", subject_id=rule_set.id,
-           actor=user, detail={"version": version, "effective_from": period.key,
-                               "amounts": rule_set.amounts})
+    record(
+        "score_rules.created",
+        subject_type="score_rule_set",
+        subject_id=rule_set.id,
+        actor=user,
+        detail={"version": version, "effective_from": period.key, "amounts": rule_set.amounts},
+    )
     return rule_set
 
 
@@ -133,13 +139,23 @@ def add_adjustment(user, month: str, unit_id: int, amount: Decimal, reason: str)
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         raise ScoringError(_l("Choose a unit."))
-    adjustment = ScoreAdjustment(period=month, unit_id=unit.id, amount=amount,
-                                 reason=reason.strip(), created_by_id=user.id)
+    adjustment = ScoreAdjustment(
+        period=month, unit_id=unit.id, amount=amount, reason=reason.strip(), created_by_id=user.id
+    )
     db.session.add(adjustment)
     db.session.flush()
-    record("score.adjusted", subject_type="unit", subject_id=unit.id, actor=user,
-           detail={"period": month, "amount": str(amount), "reason": adjustment.reason,
-                   "adjustment_id": adjustment.id})
+    record(
+        "score.adjusted",
+        subject_type="unit",
+        subject_id=unit.id,
+        actor=user,
+        detail={
+            "period": month,
+            "amount": str(amount),
+            "reason": adjustment.reason,
+            "adjustment_id": adjustment.id,
+        },
+    )
     return adjustment
 
 
@@ -185,10 +201,16 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
         select(Task.id, Task.status, Task.due_date, Task.closed_at, Task.lead_unit_id)
     ).all():
         lead_of[t.id] = current(t.lead_unit_id)
-        tasks.append(rules.TaskFact(
-            t.id, t.status, calendar.next_workday(t.due_date) if t.due_date else None,
-            _local_day(t.closed_at), lead_of[t.id], tuple(co_units.get(t.id, ())),
-        ))
+        tasks.append(
+            rules.TaskFact(
+                t.id,
+                t.status,
+                calendar.next_workday(t.due_date) if t.due_date else None,
+                _local_day(t.closed_at),
+                lead_of[t.id],
+                tuple(co_units.get(t.id, ())),
+            )
+        )
     assignments = [
         rules.Assignment(a.task_id, current(a.unit_id), _local_day(a.assigned_at))
         for a in db.session.execute(
@@ -197,9 +219,15 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
     ]
 
     report_rows = db.session.execute(
-        select(ProgressReport.id, ProgressReport.task_id, ProgressReport.unit_id,
-               ProgressReport.revision, ProgressReport.state, ProgressReport.quality,
-               ProgressReport.first_submitted_at)
+        select(
+            ProgressReport.id,
+            ProgressReport.task_id,
+            ProgressReport.unit_id,
+            ProgressReport.revision,
+            ProgressReport.state,
+            ProgressReport.quality,
+            ProgressReport.first_submitted_at,
+        )
         .join(ReportingPeriod, ReportingPeriod.id == ProgressReport.period_id)
         .where(ReportingPeriod.year == year, ReportingPeriod.month == mon)
         .order_by(ProgressReport.revision)
@@ -227,39 +255,67 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
         report_id = (event.detail or {}).get("report_id")
         if report_id in report_units:
             task_id, unit_id = report_units[report_id]
-            returns.append(rules.ReturnFact(event.id, report_id, task_id, unit_id,
-                                            _local_day(event.occurred_at)))
+            returns.append(
+                rules.ReturnFact(
+                    event.id, report_id, task_id, unit_id, _local_day(event.occurred_at)
+                )
+            )
 
     answers = [
-        rules.AnswerFact("notice", n.id, n.task_id, current(n.unit_id), n.answer_due,
-                         _local_day(n.answered_at))
+        rules.AnswerFact(
+            "notice", n.id, n.task_id, current(n.unit_id), n.answer_due, _local_day(n.answered_at)
+        )
         for n in db.session.execute(
-            select(SupervisionNotice.id, SupervisionNotice.task_id, SupervisionNotice.unit_id,
-                   SupervisionNotice.answer_due, SupervisionNotice.answered_at)
-            .where(SupervisionNotice.answer_due.between(period.start, period.end))
+            select(
+                SupervisionNotice.id,
+                SupervisionNotice.task_id,
+                SupervisionNotice.unit_id,
+                SupervisionNotice.answer_due,
+                SupervisionNotice.answered_at,
+            ).where(SupervisionNotice.answer_due.between(period.start, period.end))
         ).all()
     ]
     answers += [
-        rules.AnswerFact("instruction", i.id, i.task_id,
-                         current(i.answer_unit_id) if i.answer_unit_id else lead_of[i.task_id],
-                         i.answer_due, _local_day(i.answered_at))
+        rules.AnswerFact(
+            "instruction",
+            i.id,
+            i.task_id,
+            current(i.answer_unit_id) if i.answer_unit_id else lead_of[i.task_id],
+            i.answer_due,
+            _local_day(i.answered_at),
+        )
         for i in db.session.execute(
-            select(Instruction.id, Instruction.task_id, Instruction.answer_unit_id,
-                   Instruction.answer_due, Instruction.answered_at)
-            .where(Instruction.answer_due.between(period.start, period.end))
+            select(
+                Instruction.id,
+                Instruction.task_id,
+                Instruction.answer_unit_id,
+                Instruction.answer_due,
+                Instruction.answered_at,
+            ).where(Instruction.answer_due.between(period.start, period.end))
         ).all()
     ]
     adjustments = [
         rules.AdjustmentFact(a.id, a.unit_id, a.amount, a.reason, _local_day(a.created_at))
         for a in db.session.execute(
-            select(ScoreAdjustment.id, ScoreAdjustment.unit_id, ScoreAdjustment.amount,
-                   ScoreAdjustment.reason, ScoreAdjustment.created_at)
-            .where(ScoreAdjustment.period == period.key)
+            select(
+                ScoreAdjustment.id,
+                ScoreAdjustment.unit_id,
+                ScoreAdjustment.amount,
+                ScoreAdjustment.reason,
+                ScoreAdjustment.created_at,
+            ).where(ScoreAdjustment.period == period.key)
         ).all()
     ]
     facts = rules.MonthFacts(
-        period, due, today, tuple(assignments), tuple(tasks), tuple(reports), tuple(returns),
-        tuple(answers), tuple(adjustments),
+        period,
+        due,
+        today,
+        tuple(assignments),
+        tuple(tasks),
+        tuple(reports),
+        tuple(returns),
+        tuple(answers),
+        tuple(adjustments),
     )
     scored = {a.unit_id for a in assignments if a.assigned_on <= period.end}
     return facts, scored, codes
@@ -278,22 +334,35 @@ def store_month(month: str, today: date) -> list[Scorecard]:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(PG_LOCK_ID)))
     version, cards = compute_month(month, today)
-    db.session.execute(delete(ScoreEntry).where(ScoreEntry.scorecard_id.in_(
-        select(Scorecard.id).where(Scorecard.period == month))))
+    db.session.execute(
+        delete(ScoreEntry).where(
+            ScoreEntry.scorecard_id.in_(select(Scorecard.id).where(Scorecard.period == month))
+        )
+    )
     db.session.execute(delete(Scorecard).where(Scorecard.period == month))
     stored = []
     for card in cards:
         row = Scorecard(
-            period=month, unit_id=card.unit_id, score=card.score,
-            deductions=card.deductions, credits=card.credits, rank=card.rank,
-            rule_set_version=version, computed_on=today,
+            period=month,
+            unit_id=card.unit_id,
+            score=card.score,
+            deductions=card.deductions,
+            credits=card.credits,
+            rank=card.rank,
+            rule_set_version=version,
+            computed_on=today,
         )
         row.entries = [
             ScoreEntry(
-                position=position, rule=e.rule, amount=e.amount,
-                event_type=e.event.event_type, event_id=e.event.event_id,
-                event_date=e.event.event_date, task_id=e.event.task_id,
-                report_id=e.event.report_id, note=e.event.note,
+                position=position,
+                rule=e.rule,
+                amount=e.amount,
+                event_type=e.event.event_type,
+                event_id=e.event.event_id,
+                event_date=e.event.event_date,
+                task_id=e.event.task_id,
+                report_id=e.event.report_id,
+                note=e.event.note,
             )
             for position, e in enumerate(card.entries)
         ]
@@ -311,8 +380,13 @@ def compute_period(period_text: str, today: date, user=None) -> list[str]:
     for month in months:
         store_month(month, today)
     if months:
-        record("scores.computed", actor=user, subject_type="scorecard", subject_id=None,
-               detail={"period": period.key, "months": months, "today": today.isoformat()})
+        record(
+            "scores.computed",
+            actor=user,
+            subject_type="scorecard",
+            subject_id=None,
+            detail={"period": period.key, "months": months, "today": today.isoformat()},
+        )
     return months
 
 
@@ -338,8 +412,10 @@ class CardView:
             row[0] += 1
             row[1] += e.amount
         order = {code: i for i, code in enumerate(rules.RULES + (rules.MANUAL_ADJUSTMENT,))}
-        return [(code, n, total) for code, (n, total)
-                in sorted(totals.items(), key=lambda kv: order.get(kv[0], 99))]
+        return [
+            (code, n, total)
+            for code, (n, total) in sorted(totals.items(), key=lambda kv: order.get(kv[0], 99))
+        ]
 
 
 @dataclass
@@ -360,9 +436,7 @@ def period_scores(period: rules.Period, today: date, unit_id: int | None = None)
     """The period's scorecards from the stored months, ranked again over the whole period
     (a month's stored rank is the same: the rule is deterministic). With `unit_id`, only
     that unit's card is returned, with the rank it has among all units."""
-    stored = db.session.scalars(
-        select(Scorecard).where(Scorecard.period.in_(period.months))
-    ).all()
+    stored = db.session.scalars(select(Scorecard).where(Scorecard.period.in_(period.months))).all()
     entries = db.session.scalars(
         select(ScoreEntry)
         .join(Scorecard, Scorecard.id == ScoreEntry.scorecard_id)
@@ -372,19 +446,26 @@ def period_scores(period: rules.Period, today: date, unit_id: int | None = None)
     units = {u.id: u for u in db.session.scalars(select(Unit)).all()}
     unit_of_card = {c.id: c.unit_id for c in stored}
     plain = [
-        rules.Entry(e.rule, unit_of_card[e.scorecard_id], e.amount,
-                    rules.Event(e.rule, unit_of_card[e.scorecard_id], e.event_type, e.event_id,
-                                e.event_date))
+        rules.Entry(
+            e.rule,
+            unit_of_card[e.scorecard_id],
+            e.amount,
+            rules.Event(
+                e.rule, unit_of_card[e.scorecard_id], e.event_type, e.event_id, e.event_date
+            ),
+        )
         for e in entries
     ]
-    ranked = rules.scorecards({c.unit_id for c in stored}, plain,
-                              {uid: u.code for uid, u in units.items()})
+    ranked = rules.scorecards(
+        {c.unit_id for c in stored}, plain, {uid: u.code for uid, u in units.items()}
+    )
     rows_of: dict[int, list[ScoreEntry]] = {}
     for e in entries:
         rows_of.setdefault(unit_of_card[e.scorecard_id], []).append(e)
     cards = [
-        CardView(units[c.unit_id], c.score, c.deductions, c.credits, c.rank,
-                 rows_of.get(c.unit_id, []))
+        CardView(
+            units[c.unit_id], c.score, c.deductions, c.credits, c.rank, rows_of.get(c.unit_id, [])
+        )
         for c in ranked
         if unit_id is None or c.unit_id == unit_id
     ]
@@ -392,7 +473,10 @@ def period_scores(period: rules.Period, today: date, unit_id: int | None = None)
     this_month = rules.month_key(today.year, today.month)
     missing = [m for m in period.months if m <= this_month and m not in computed]
     return PeriodScores(
-        period, cards, computed, missing,
+        period,
+        cards,
+        computed,
+        missing,
         max((c.computed_on for c in stored), default=None),
         sorted({c.rule_set_version for c in stored}),
         len(ranked),
@@ -429,8 +513,11 @@ def number(value: Decimal) -> int | float:
 
 def event_ref(entry: ScoreEntry) -> dict:
     """The event behind an entry, with the page that shows it."""
-    ref = {"type": entry.event_type, "id": entry.event_id,
-           "date": entry.event_date.isoformat() if entry.event_date else None}
+    ref = {
+        "type": entry.event_type,
+        "id": entry.event_id,
+        "date": entry.event_date.isoformat() if entry.event_date else None,
+    }
     if entry.task_id is not None:
         ref["task_id"] = entry.task_id
     if entry.report_id is not None:
@@ -457,8 +544,12 @@ def tasks_named(entries) -> dict[int, Task]:
     ids = {e.task_id for e in entries if e.task_id is not None}
     if not ids:
         return {}
-    return {t.id: t for t in db.session.scalars(
-        select(Task).where(Task.id.in_(ids)).options(joinedload(Task.plan)))}
+    return {
+        t.id: t
+        for t in db.session.scalars(
+            select(Task).where(Task.id.in_(ids)).options(joinedload(Task.plan))
+        )
+    }
 
 
 def event_url(entry: ScoreEntry) -> str | None:

@@ -14,18 +14,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..accounts.models import Role
-from ..accounts.permissions import role_required
-from ..clock import today
-from ..database import writing
-from ..extensions import db
-from ..plans.models import Unit
-from . import rules, services
-from .bulletin_forms import period_suggestions
-from .forms import AdjustmentForm, ComputeForm, RuleSetForm
+from tracker.accounts.models import Role
+from tracker.accounts.permissions import role_required
+from tracker.database import writing
+from tracker.extensions import db
+from tracker.scoring import rules, services
+from tracker.scoring.bulletins.forms import period_suggestions
+from tracker.scoring.forms import AdjustmentForm, ComputeForm, RuleSetForm
+from tracker.timeutil import today
+from tracker.units.models import Unit
 
 bp = Blueprint("scoring", __name__)
 READERS = (Role.OFFICE, Role.LEADER, Role.ADMIN)
+
+
 def _period_arg(source=None) -> rules.Period:
     """The period asked for (default: last month); 400 for a malformed one."""
     text = source if source is not None else request.args.get("period")
@@ -37,8 +39,12 @@ def _period_arg(source=None) -> rules.Period:
 
 
 def _unit_choices():
-    return [(u.id, u.name) for u in db.session.scalars(
-        select(Unit).where(Unit.successor_id.is_(None)).order_by(Unit.code))]
+    return [
+        (u.id, u.name)
+        for u in db.session.scalars(
+            select(Unit).where(Unit.successor_id.is_(None)).order_by(Unit.code)
+        )
+    ]
 
 
 def _period_choices(day: date) -> list[tuple[str, str]]:
@@ -130,12 +136,14 @@ def adjust():
             amount = rules.parse_amount(form.amount.data)
         except ValueError:
             form.amount.errors.append(
-                _("Give a number of points between -100 and 100, e.g. -1 or 2.5."))
+                _("Give a number of points between -100 and 100, e.g. -1 or 2.5.")
+            )
         else:
             try:
                 with writing():
-                    services.add_adjustment(current_user, period.key, form.unit_id.data,
-                                            amount, form.reason.data)
+                    services.add_adjustment(
+                        current_user, period.key, form.unit_id.data, amount, form.reason.data
+                    )
                     services.store_month(period.key, today())
                     db.session.commit()
             except services.ScoringError as exc:
@@ -175,15 +183,22 @@ def rule_page():
                 try:
                     with writing():
                         rule_set = services.create_rule_set(
-                            current_user, form.effective_from.data, amounts, form.note.data)
+                            current_user, form.effective_from.data, amounts, form.note.data
+                        )
                         db.session.commit()
                 except services.ScoringError as exc:
                     db.session.rollback()
                     flash(str(exc.message), "error")
                 else:
-                    flash(_("Version %(version)s of the rules is in force from %(month)s. "
+                    flash(
+                        _(
+                            "Version %(version)s of the rules is in force from %(month)s. "
                             "Recompute the months it covers to apply it.",
-                            version=rule_set.version, month=rule_set.effective_from), "success")
+                            version=rule_set.version,
+                            month=rule_set.effective_from,
+                        ),
+                        "success",
+                    )
                     return redirect(url_for("scoring.rule_page"))
     return render_template(
         "scoring/rules.html",
@@ -214,7 +229,7 @@ def export_json():
 @bp.route("/scores/export.xlsx")
 @role_required(*READERS)
 def export_xlsx():
-    from .exports import scorecard_workbook
+    from tracker.scoring.exports import scorecard_workbook
 
     period = _period_arg()
     scores = services.period_scores(period, today())

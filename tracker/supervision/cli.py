@@ -39,8 +39,13 @@ def register_supervision_cli(app: Flask) -> None:
         a sweep now, then every day at HOUR:MINUTE Beijing time."""
         from flask import current_app
 
-        from ..extensions import db
-        from .jobs import SchedulerLocked, acquire_scheduler_lock, build_scheduler, sweep_job
+        from tracker.extensions import db
+        from tracker.supervision.alerts.sweep import (
+            SchedulerLocked,
+            acquire_scheduler_lock,
+            build_scheduler,
+            sweep_job,
+        )
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         application = current_app._get_current_object()
@@ -77,9 +82,9 @@ def register_supervision_cli(app: Flask) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
     def alerts_run_once(day: date | None, as_json: bool) -> None:
         """Run the alert sweep once (the scheduler's job) and print what it created."""
-        from ..clock import today
-        from .alerts import KINDS
-        from .jobs import run_sweep
+        from tracker.supervision.alerts.rules import KINDS
+        from tracker.supervision.alerts.sweep import run_sweep
+        from tracker.timeutil import today
 
         result = run_sweep(day or today())
         data = result.as_json()

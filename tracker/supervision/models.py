@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..reports.models import utcnow
+from tracker.extensions import db
+from tracker.reports.models import utcnow
 
 
 class RequestState(enum.StrEnum):

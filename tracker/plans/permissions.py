@@ -1,0 +1,31 @@
+"""Which tasks a user may see: a liaison only its unit scope's tasks (lead or co-unit)."""
+
+from sqlalchemy import exists, or_, select
+
+from tracker.accounts.models import User
+from tracker.accounts.permissions import unit_scope
+from tracker.extensions import db
+from tracker.plans.models import Task, TaskCoUnit
+
+
+def task_filter(scope: set[int] | None):
+    """A WHERE clause for Task limiting it to a unit scope (None: no limit)."""
+    if scope is None:
+        return True
+    return or_(
+        Task.lead_unit_id.in_(scope),
+        exists().where(TaskCoUnit.task_id == Task.id, TaskCoUnit.unit_id.in_(scope)),
+    )
+
+
+def can_view_task(user: User, task: Task) -> bool:
+    scope = unit_scope(user)
+    if scope is None:
+        return True
+    if task.lead_unit_id in scope:
+        return True
+    return bool(
+        db.session.scalar(
+            select(exists().where(TaskCoUnit.task_id == task.id, TaskCoUnit.unit_id.in_(scope)))
+        )
+    )

@@ -1,0 +1,141 @@
+"""Alert decisions (催办 / 预警 / 逾期) as pure functions over plain values: no database, no
+request, no clock — `today` is passed in. jobs.py loads the data, calls these and writes.
+
+Rules:
+- the sweep creates and escalates alerts only on working days (`sweep_runs_on`); a later
+  sweep on a working day catches up, since missing / overdue conditions still hold;
+- a report (one per open task and reporting unit and period) is *due soon* while it is not
+  in and due within `warn_days` working days, and *missing* once the due day has passed and
+  it is still not in ("in" = submitted or accepted; a draft or a returned report is not in);
+- an open task (assigned / in progress) is *due soon* within `warn_days` working days of its
+  due date and *overdue* after it; a task not yet assigned (待交办) or closed gets no alert;
+- an acknowledgement, a supervision notice's answer and an instruction's answer are
+  *overdue* the day after their due date while still missing;
+- escalation (the alert's `level`): an overdue / missing alert still open after
+  `urge_after` working days goes to level 2 (催办 to the unit's head and the office), after
+  `notice_after` to level 3 (a suggested supervision notice), after `bulletin_after` to
+  level 4 (named in the next bulletin). Due-soon alerts stay at level 1.
+"""
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from tracker.calendar.rules import WorkingCalendar
+
+REPORT_DUE_SOON = "report_due_soon"
+REPORT_MISSING = "report_missing"
+TASK_DUE_SOON = "task_due_soon"
+TASK_OVERDUE = "task_overdue"
+ACK_OVERDUE = "ack_overdue"
+NOTICE_ANSWER_OVERDUE = "notice_answer_overdue"
+INSTRUCTION_ANSWER_OVERDUE = "instruction_answer_overdue"
+
+KINDS = (
+    REPORT_DUE_SOON,
+    REPORT_MISSING,
+    TASK_DUE_SOON,
+    TASK_OVERDUE,
+    ACK_OVERDUE,
+    NOTICE_ANSWER_OVERDUE,
+    INSTRUCTION_ANSWER_OVERDUE,
+)
+# kinds that climb the escalation ladder; due-soon reminders stay at level 1
+ESCALATING_KINDS = (
+    REPORT_MISSING,
+    TASK_OVERDUE,
+    ACK_OVERDUE,
+    NOTICE_ANSWER_OVERDUE,
+    INSTRUCTION_ANSWER_OVERDUE,
+)
+
+KIND_LABELS = {
+    REPORT_DUE_SOON: _l("Report due soon"),
+    REPORT_MISSING: _l("Report missing"),
+    TASK_DUE_SOON: _l("Task due soon"),
+    TASK_OVERDUE: _l("Task overdue"),
+    ACK_OVERDUE: _l("Acknowledgement overdue"),
+    NOTICE_ANSWER_OVERDUE: _l("Supervision notice answer overdue"),
+    INSTRUCTION_ANSWER_OVERDUE: _l("Instruction answer overdue"),
+}
+
+LEVEL_REMINDER, LEVEL_URGING, LEVEL_NOTICE, LEVEL_BULLETIN = 1, 2, 3, 4
+LEVEL_LABELS = {
+    LEVEL_REMINDER: _l("Reminder to the liaison"),
+    LEVEL_URGING: _l("Urging to the unit's head and the office"),
+    LEVEL_NOTICE: _l("Supervision notice suggested"),
+    LEVEL_BULLETIN: _l("To be named in the next bulletin"),
+}
+
+OPEN_TASK_STATUSES = frozenset({"assigned", "in_progress"})
+REPORT_IN_STATES = frozenset({"submitted", "accepted"})
+
+
+def sweep_runs_on(calendar: WorkingCalendar, today: date) -> bool:
+    """The sweep creates and escalates alerts on working days only (调休 days included)."""
+    return calendar.is_workday(today)
+
+
+def report_alert_kind(
+    state: str | None, due_date: date, today: date, workdays_left: int, warn_days: int = 5
+) -> str | None:
+    """REPORT_MISSING, REPORT_DUE_SOON or None for one expected report.
+
+    `state` is the latest revision's state, None if not started. `workdays_left` is the
+    number of working days from today to the due date (calendar.workdays_between)."""
+    if state in REPORT_IN_STATES:
+        return None
+    if today > due_date:
+        return REPORT_MISSING
+    if workdays_left <= warn_days:
+        return REPORT_DUE_SOON
+    return None
+
+
+def task_alert_kind(
+    status: str, due_date: date | None, today: date, workdays_left: int, warn_days: int = 5
+) -> str | None:
+    """TASK_OVERDUE, TASK_DUE_SOON or None. Only open tasks (assigned / in progress) get
+    alerts; `due_date` is the effective due date (a day off already moved to the next
+    working day)."""
+    if status not in OPEN_TASK_STATUSES or due_date is None:
+        return None
+    if today > due_date:
+        return TASK_OVERDUE
+    if workdays_left <= warn_days:
+        return TASK_DUE_SOON
+    return None
+
+
+def answer_overdue(due_date: date | None, answered: bool, today: date) -> bool:
+    """An acknowledgement or an answer is overdue from the day after its due date on."""
+    return not answered and due_date is not None and today > due_date
+
+
+def escalation_level(
+    workdays_open: int, urge_after: int, notice_after: int, bulletin_after: int
+) -> int:
+    """The level an escalating alert has reached after `workdays_open` working days open."""
+    if workdays_open >= bulletin_after:
+        return LEVEL_BULLETIN
+    if workdays_open >= notice_after:
+        return LEVEL_NOTICE
+    if workdays_open >= urge_after:
+        return LEVEL_URGING
+    return LEVEL_REMINDER
+
+
+def escalation_cutoff(calendar: WorkingCalendar, today: date, workdays: int) -> date:
+    """The latest opening date from which `workdays` working days have passed by `today`:
+    an alert opened on or before it has waited at least that long (workdays_between)."""
+    day, counted = today, 0
+    while counted < workdays:
+        if calendar.is_workday(day):
+            counted += 1
+        day -= timedelta(days=1)
+    return day
+
+
+def alert_key(kind: str, **parts) -> str:
+    """The alert's unique key, e.g. report_missing:task=12:unit=3:period=2026-11."""
+    return ":".join([kind, *(f"{name}={value}" for name, value in parts.items())])

@@ -1,0 +1,542 @@
+"""The alert sweep and the scheduler process that runs it.
+
+The sweep is one transaction with a constant number of statements, whatever the number of
+tasks: a few SELECTs compute every alert that should exist today, one INSERT … ON CONFLICT
+(key) DO NOTHING records the new ones (per 1,000 alerts), one UPDATE reopens alerts whose
+condition came back, one resolves alerts whose condition is gone, and one UPDATE per
+escalation level raises `level`. Running it twice, or twice at once, creates nothing twice:
+the unique `key` decides.
+
+The scheduler (`flask scheduler run`) runs in its own process, never in web workers. Only
+one runs at a time: a PostgreSQL advisory lock held on a dedicated connection, or a file
+lock on <instance>/scheduler.lock on SQLite.
+"""
+
+import logging
+import os
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tracker.calendar.services import load_calendar
+from tracker.database import writing
+from tracker.extensions import db
+from tracker.plans.models import Task, TaskCoUnit
+from tracker.reports.models import ProgressReport, ReportingPeriod, utcnow
+from tracker.reports.periods import period_month, previous_month
+from tracker.settings import DEFAULTS, Setting
+from tracker.supervision.alerts import rules
+from tracker.supervision.models import Alert, Instruction, SupervisionNotice, TaskAssignment
+from tracker.supervision.workflow.rules import assignment_units
+from tracker.units.models import Unit
+
+log = logging.getLogger(__name__)
+
+SETTING_KEYS = (
+    "report_due_day",
+    "yellow_working_days",
+    "escalate_urge_after",
+    "escalate_notice_after",
+    "escalate_bulletin_after",
+)
+INSERT_CHUNK = 1000
+PAUSE_ENV = "TRACKER_SWEEP_PAUSE_SECONDS"  # test hook: sleep before the commit
+
+
+@dataclass
+class SweepResult:
+    today: date
+    working_day: bool
+    created: Counter = field(default_factory=Counter)
+    created_ids: list[int] = field(default_factory=list)
+    escalated_ids: list[int] = field(default_factory=list)
+    resolved: int = 0
+    reopened: int = 0
+
+    def as_json(self) -> dict:
+        """{"date": …, "created": {kind: n, …} (every kind, 0 included), "total": n}."""
+        created = {kind: self.created.get(kind, 0) for kind in rules.KINDS}
+        return {"date": self.today.isoformat(), "created": created, "total": sum(created.values())}
+
+
+def _insert(table):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _settings() -> dict:
+    stored = dict(
+        db.session.execute(
+            select(Setting.key, Setting.value).where(Setting.key.in_(SETTING_KEYS))
+        ).all()
+    )
+    return {
+        key: int(stored.get(key) if stored.get(key) is not None else DEFAULTS[key])
+        for key in SETTING_KEYS
+    }
+
+
+def _ensure_period(calendar, year: int, month: int, due_day: int) -> None:
+    """The month's reporting period, created if missing (ON CONFLICT: a concurrent sweep or
+    a request may create it at the same moment)."""
+    from tracker.calendar.rules import report_due_date
+
+    db.session.execute(
+        _insert(ReportingPeriod)
+        .values(
+            year=year,
+            month=month,
+            due_day=due_day,
+            due_date=report_due_date(calendar, year, month, due_day),
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["year", "month"])
+    )
+
+
+def _candidates(today: date, calendar, settings: dict) -> dict[str, dict]:
+    """Every alert that should be open today, by key (a constant number of SELECTs)."""
+    warn = settings["yellow_working_days"]
+    out: dict[str, dict] = {}
+
+    def add(kind, key_parts, **values):
+        key = rules.alert_key(kind, **key_parts)
+        out[key] = {"key": key, "kind": kind, **values}
+
+    successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
+    tasks = db.session.execute(
+        select(Task.id, Task.status, Task.due_date, Task.lead_unit_id).where(
+            Task.status.in_(rules.OPEN_TASK_STATUSES)
+        )
+    ).all()
+    open_ids = select(Task.id).where(Task.status.in_(rules.OPEN_TASK_STATUSES))
+    co_units: dict[int, list[int]] = defaultdict(list)
+    for task_id, unit_id in db.session.execute(
+        select(TaskCoUnit.task_id, TaskCoUnit.unit_id)
+        .where(TaskCoUnit.task_id.in_(open_ids))
+        .order_by(TaskCoUnit.task_id, TaskCoUnit.position)
+    ):
+        co_units[task_id].append(unit_id)
+
+    # tasks: due soon / overdue
+    lead_of = {}
+    for task in tasks:
+        units = assignment_units(task.lead_unit_id, co_units[task.id], successor_of)
+        lead_of[task.id] = units[0][0]
+        if task.due_date is None:
+            continue
+        due = calendar.next_workday(task.due_date)
+        left = calendar.workdays_between(today, due) if due >= today else -1
+        kind = rules.task_alert_kind(task.status, due, today, left, warn)
+        if kind:
+            add(
+                kind,
+                {"task": task.id, "due": due.isoformat()},
+                task_id=task.id,
+                unit_id=lead_of[task.id],
+                subject_type="task",
+                subject_id=task.id,
+                due_date=due,
+            )
+
+    # reports: this month's and last month's periods, and any period an open alert is about
+    year, month = period_month(today)
+    prev = previous_month(year, month)
+    alert_periods = select(Alert.period_id).where(
+        Alert.resolved_at.is_(None), Alert.period_id.is_not(None)
+    )
+    periods = db.session.execute(
+        select(
+            ReportingPeriod.id,
+            ReportingPeriod.year,
+            ReportingPeriod.month,
+            ReportingPeriod.due_date,
+        ).where(
+            or_(
+                and_(ReportingPeriod.year == year, ReportingPeriod.month == month),
+                and_(ReportingPeriod.year == prev[0], ReportingPeriod.month == prev[1]),
+                ReportingPeriod.id.in_(alert_periods),
+            )
+        )
+    ).all()
+    # a task assigned after a period's due day owes no report for that period
+    first_assigned = dict(
+        db.session.execute(
+            select(TaskAssignment.task_id, db.func.min(TaskAssignment.assigned_at))
+            .where(TaskAssignment.task_id.in_(open_ids))
+            .group_by(TaskAssignment.task_id)
+        ).all()
+    )
+    reports: dict[tuple[int, int, int], tuple[int, str]] = {}
+    accepted: set[tuple[int, int, int]] = set()
+    if periods:
+        for task_id, unit_id, period_id, revision, state in db.session.execute(
+            select(
+                ProgressReport.task_id,
+                ProgressReport.unit_id,
+                ProgressReport.period_id,
+                ProgressReport.revision,
+                ProgressReport.state,
+            ).where(
+                ProgressReport.period_id.in_([p.id for p in periods]),
+                ProgressReport.task_id.in_(open_ids),
+            )
+        ):
+            key = (task_id, unit_id, period_id)
+            if key not in reports or revision > reports[key][0]:
+                reports[key] = (revision, state)
+            if state == "accepted":
+                accepted.add(key)  # a correction in progress does not undo the report
+    for period in periods:
+        label = f"{period.year:04d}-{period.month:02d}"
+        left = calendar.workdays_between(today, period.due_date) if period.due_date >= today else -1
+        for task in tasks:
+            assigned = first_assigned.get(task.id)
+            if assigned is not None and assigned.date() > period.due_date:
+                continue
+            for unit_id, _lead in assignment_units(
+                task.lead_unit_id, co_units[task.id], successor_of
+            ):
+                key = (task.id, unit_id, period.id)
+                state = "accepted" if key in accepted else reports.get(key, (0, None))[1]
+                kind = rules.report_alert_kind(state, period.due_date, today, left, warn)
+                if kind:
+                    add(
+                        kind,
+                        {"task": task.id, "unit": unit_id, "period": label},
+                        task_id=task.id,
+                        unit_id=unit_id,
+                        period_id=period.id,
+                        subject_type="report",
+                        subject_id=None,
+                        due_date=period.due_date,
+                    )
+
+    # acknowledgements
+    for a in db.session.execute(
+        select(
+            TaskAssignment.id,
+            TaskAssignment.task_id,
+            TaskAssignment.unit_id,
+            TaskAssignment.ack_due,
+        ).where(
+            TaskAssignment.acknowledged_at.is_(None),
+            TaskAssignment.ack_due < today,
+            TaskAssignment.task_id.in_(open_ids),
+        )
+    ):
+        if rules.answer_overdue(a.ack_due, False, today):
+            add(
+                rules.ACK_OVERDUE,
+                {"task": a.task_id, "unit": a.unit_id, "due": a.ack_due.isoformat()},
+                task_id=a.task_id,
+                unit_id=a.unit_id,
+                subject_type="assignment",
+                subject_id=a.id,
+                due_date=a.ack_due,
+            )
+
+    # supervision notices
+    for n in db.session.execute(
+        select(
+            SupervisionNotice.id,
+            SupervisionNotice.task_id,
+            SupervisionNotice.unit_id,
+            SupervisionNotice.answer_due,
+        ).where(
+            SupervisionNotice.state == "issued",
+            SupervisionNotice.answered_at.is_(None),
+            SupervisionNotice.answer_due < today,
+        )
+    ):
+        add(
+            rules.NOTICE_ANSWER_OVERDUE,
+            {"notice": n.id, "due": n.answer_due.isoformat()},
+            task_id=n.task_id,
+            unit_id=n.unit_id,
+            subject_type="supervision_notice",
+            subject_id=n.id,
+            due_date=n.answer_due,
+        )
+
+    # instructions
+    for i in db.session.execute(
+        select(
+            Instruction.id,
+            Instruction.task_id,
+            Instruction.answer_due,
+            Instruction.answer_unit_id,
+            Task.lead_unit_id,
+        )
+        .join(Task, Task.id == Instruction.task_id)
+        .where(Instruction.answered_at.is_(None), Instruction.answer_due < today)
+    ):
+        unit_id = i.answer_unit_id or lead_of.get(i.task_id) or i.lead_unit_id
+        add(
+            rules.INSTRUCTION_ANSWER_OVERDUE,
+            {"instruction": i.id, "due": i.answer_due.isoformat()},
+            task_id=i.task_id,
+            unit_id=unit_id,
+            subject_type="instruction",
+            subject_id=i.id,
+            due_date=i.answer_due,
+        )
+    return out
+
+
+def run_sweep(today: date) -> SweepResult:
+    """Create, reopen, resolve and escalate alerts for `today`, and hand the new and
+    escalated ones to delivery — one transaction, committed here."""
+    with writing():
+        try:
+            result = _sweep(today)
+            pause = float(os.environ.get(PAUSE_ENV) or 0)
+            if pause:
+                log.warning("sweep: pausing %.1fs before commit (%s)", pause, PAUSE_ENV)
+                time.sleep(pause)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+    return result
+
+
+def _sweep(today: date) -> SweepResult:
+    calendar = load_calendar()
+    result = SweepResult(today=today, working_day=rules.sweep_runs_on(calendar, today))
+    if not result.working_day:
+        return result  # nothing on days off; the next working day catches up
+    settings = _settings()
+    _ensure_period(calendar, *period_month(today), settings["report_due_day"])
+    wanted = _candidates(today, calendar, settings)
+    now = utcnow()
+
+    # a multi-row INSERT takes its columns from the first row: every row names them all
+    blank = dict.fromkeys(
+        ("task_id", "unit_id", "period_id", "subject_type", "subject_id", "due_date")
+    )
+    rows = [
+        {
+            **blank,
+            **row,
+            "level": rules.LEVEL_REMINDER,
+            "swept_on": today,
+            "created_at": now,
+            "detail": {},
+        }
+        for row in wanted.values()
+    ]
+    for start in range(0, len(rows), INSERT_CHUNK):
+        inserted = db.session.execute(
+            _insert(Alert)
+            .values(rows[start : start + INSERT_CHUNK])
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(Alert.id, Alert.kind)
+        ).all()
+        for alert_id, kind in inserted:
+            result.created[kind] += 1
+            result.created_ids.append(alert_id)
+
+    open_rows = db.session.execute(
+        select(Alert.id, Alert.key, Alert.resolved_at).where(
+            or_(Alert.resolved_at.is_(None), Alert.key.in_(list(wanted)))
+        )
+    ).all()
+    reopen = [r.id for r in open_rows if r.resolved_at is not None]
+    gone = [r.id for r in open_rows if r.resolved_at is None and r.key not in wanted]
+    if reopen:  # the condition came back (e.g. a report returned after the due day)
+        result.reopened = db.session.execute(
+            update(Alert)
+            .where(Alert.id.in_(reopen), Alert.resolved_at.is_not(None))
+            .values(resolved_at=None, level=rules.LEVEL_REMINDER, swept_on=today)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if gone:
+        result.resolved = db.session.execute(
+            update(Alert)
+            .where(Alert.id.in_(gone), Alert.resolved_at.is_(None))
+            .values(resolved_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+
+    # escalation: highest level first, so an alert jumps straight to the level it reached
+    escalated: set[int] = set()
+    for level, setting in (
+        (rules.LEVEL_BULLETIN, "escalate_bulletin_after"),
+        (rules.LEVEL_NOTICE, "escalate_notice_after"),
+        (rules.LEVEL_URGING, "escalate_urge_after"),
+    ):
+        cutoff = rules.escalation_cutoff(calendar, today, settings[setting])
+        escalated.update(
+            db.session.execute(
+                update(Alert)
+                .where(
+                    Alert.resolved_at.is_(None),
+                    Alert.kind.in_(rules.ESCALATING_KINDS),
+                    Alert.level < level,
+                    Alert.swept_on <= cutoff,
+                )
+                .values(level=level)
+                .returning(Alert.id)
+                .execution_options(synchronize_session=False)
+            ).scalars()
+        )
+    result.escalated_ids = sorted(escalated)
+
+    notify_ids = result.created_ids + [
+        i for i in result.escalated_ids if i not in set(result.created_ids)
+    ]
+    if notify_ids:
+        _deliver(notify_ids, today)
+    return result
+
+
+def _deliver(alert_ids: list[int], today: date) -> None:
+    """Hand alerts to delivery (written elsewhere), inside the sweep's transaction."""
+    try:
+        from tracker.supervision.delivery.services import notify_alerts
+    except (ImportError, AttributeError):
+        return
+    notify_alerts(alert_ids, today)
+
+
+# --- the scheduler process ---------------------------------------------------------------
+
+ADVISORY_LOCK_ID = 0x7472_6163_6B65_72  # "tracker", the scheduler's PostgreSQL advisory lock
+
+
+class SchedulerLocked(RuntimeError):
+    """Another scheduler holds the lock."""
+
+
+def acquire_scheduler_lock(app):
+    """Hold the one-scheduler lock for the life of the process; return what holds it
+    (keep a reference). Raise SchedulerLocked if another scheduler has it."""
+    if db.engine.dialect.name == "postgresql":
+        conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        got = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({ADVISORY_LOCK_ID})").scalar()
+        if not got:
+            conn.close()
+            raise SchedulerLocked("PostgreSQL advisory lock")
+        return conn
+    import fcntl
+
+    path = os.path.join(app.instance_path, "scheduler.lock")
+    os.makedirs(app.instance_path, exist_ok=True)
+    handle = open(path, "a+")  # noqa: SIM115 - kept open for the process's life
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        handle.close()
+        raise SchedulerLocked(path) from exc
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def sweep_job(app, today: date | None = None) -> SweepResult | None:
+    """One scheduled run: its own app context and session; errors are logged, not raised,
+    so the scheduler keeps going (the next run catches up)."""
+    from tracker.timeutil import today as clock_today
+
+    with app.app_context():
+        try:
+            result = run_sweep(today or clock_today())
+        except Exception:
+            log.exception("alert sweep failed")
+            return None
+        finally:
+            db.session.remove()
+    log.info("alert sweep %s: %s", result.today, result.as_json())
+    return result
+
+
+def outbox_job(app) -> None:
+    """Send due e-mails and webhook messages (delivery.process_outbox), if delivery has it."""
+    with app.app_context():
+        try:
+            from tracker.supervision.delivery.services import process_outbox
+
+            process_outbox()
+        except (ImportError, AttributeError):
+            return
+        except Exception:
+            log.exception("outbox run failed")
+        finally:
+            db.session.remove()
+
+
+def digest_job(app) -> None:
+    """Queue today's e-mail digests (delivery.build_email_digests), if delivery has it."""
+    from tracker.timeutil import today
+
+    with app.app_context():
+        try:
+            from tracker.supervision.delivery.services import build_email_digests
+
+            with writing():
+                build_email_digests(today())
+                db.session.commit()
+        except (ImportError, AttributeError):
+            return
+        except Exception:
+            db.session.rollback()
+            log.exception("e-mail digests failed")
+        finally:
+            db.session.remove()
+
+
+def build_scheduler(app, hour: int = 8, minute: int = 30):
+    """The BlockingScheduler: the alert sweep every day at hour:minute Beijing time (it does
+    nothing on days off), then the e-mail digests half an hour later, and the outbox every
+    minute (both only if delivery provides them), and the scorecards of last month and this
+    month a quarter of an hour after the sweep; missed runs are coalesced into one and never
+    dropped as too late."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from tracker.timeutil import LOCAL_TZ
+
+    scheduler = BlockingScheduler(
+        timezone=LOCAL_TZ,
+        job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+    )
+    scheduler.add_job(
+        sweep_job,
+        CronTrigger(hour=hour, minute=minute, timezone=LOCAL_TZ),
+        args=[app],
+        id="alert_sweep",
+        replace_existing=True,
+    )
+    digest_minute = (hour * 60 + minute + 30) % (24 * 60)
+    scheduler.add_job(
+        digest_job,
+        CronTrigger(hour=digest_minute // 60, minute=digest_minute % 60, timezone=LOCAL_TZ),
+        args=[app],
+        id="email_digests",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        outbox_job, IntervalTrigger(minutes=1), args=[app], id="outbox", replace_existing=True
+    )
+    from tracker.scoring.jobs import scores_job
+
+    scheduler.add_job(
+        scores_job,
+        CronTrigger(
+            hour=(hour * 60 + minute + 15) // 60 % 24,
+            minute=(hour * 60 + minute + 15) % 60,
+            timezone=LOCAL_TZ,
+        ),
+        args=[app],
+        id="scorecards",
+        replace_existing=True,
+    )
+    return scheduler

@@ -1,0 +1,410 @@
+"""Supervision notices (督办单): the office issues a numbered notice on a lagging task, the
+addressed unit answers it by a deadline in working days, the office may close it.
+
+Rules (pure, at the top): the number 督办〔year〕seq号 counts per calendar year from 1; the
+answer is due `n` working days after the day of issue; a notice still unanswered after its
+due day is overdue (the alert sweep raises `notice_answer_overdue` from that, this module only
+shows it). Services below load, write, record an audit event on the task (so it shows on the
+task's timeline) and flush; the view commits.
+"""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from tracker.accounts.models import Role
+from tracker.accounts.permissions import unit_scope
+from tracker.audit import ACTION_LABELS, record
+from tracker.calendar.services import load_calendar
+from tracker.extensions import db
+from tracker.plans.models import Task, TaskStatus
+from tracker.reports.models import utcnow
+from tracker.settings import get_setting
+from tracker.supervision.models import SupervisionNotice
+from tracker.supervision.workflow import rules
+from tracker.supervision.workflow.services import WorkflowError, local_date, successor_map
+from tracker.units.models import Unit
+
+ACTION_LABELS.update(
+    {
+        "task.notice_issued": _l("Supervision notice issued"),
+        "task.notice_answered": _l("Supervision notice answered"),
+        "task.notice_closed": _l("Supervision notice closed"),
+    }
+)
+
+ISSUED, ANSWERED, CLOSED = "issued", "answered", "closed"
+STATES = (ISSUED, ANSWERED, CLOSED)
+STATE_LABELS = {
+    ISSUED: _l("Awaiting answer"),
+    ANSWERED: _l("Answered"),
+    CLOSED: _l("Closed"),
+}
+OPEN_TASK_STATUSES = (TaskStatus.ASSIGNED.value, TaskStatus.IN_PROGRESS.value)
+MIN_DAYS, MAX_DAYS = 1, 30
+ACTIONS_MAX = 2000
+ANSWER_MAX = 2000
+
+MESSAGES = {
+    "notice_task_not_open": _l("A supervision notice can only be issued on an assigned task."),
+    "notice_already_answered": _l("This notice has already been answered."),
+    "notice_closed": _l("This notice is closed."),
+    "notice_bad_days": _l("The answer deadline must be between 1 and 30 working days."),
+}
+
+
+class NoticeError(WorkflowError):
+    """A refused notice step (same shape as the workflow's errors)."""
+
+    @property
+    def field(self) -> str | None:
+        return "answer_working_days" if self.key == "notice_bad_days" else None
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES.get(self.key, self.key))
+
+
+# ---------------------------------------------------------------- rules (pure)
+
+
+def notice_number(year: int, seq: int) -> str:
+    """督办〔2026〕3号: the official number of the year's seq-th notice."""
+    return f"督办〔{year}〕{seq}号"
+
+
+def next_seq(max_seq: int | None) -> int:
+    """The next number of a year: 1 for its first notice, else one more than the highest."""
+    return (max_seq or 0) + 1
+
+
+def answer_due(calendar, issued_on: date, working_days: int) -> date:
+    """The answer is due `working_days` working days after the day of issue (holidays and
+    make-up workdays counted by the working calendar)."""
+    return calendar.add_workdays(issued_on, working_days)
+
+
+def notice_overdue(answer_due: date, answered_at, today: date, *, state: str | None = None) -> bool:
+    """A notice not answered after its due day (on the day itself is on time). A closed
+    notice is never overdue (pass `state` to say so)."""
+    if state == CLOSED:
+        return False
+    return answered_at is None and today > answer_due
+
+
+def check_issue(task_status: str, working_days: int) -> str | None:
+    if task_status not in OPEN_TASK_STATUSES:
+        return "notice_task_not_open"
+    if not MIN_DAYS <= working_days <= MAX_DAYS:
+        return "notice_bad_days"
+    return None
+
+
+def check_answer(state: str) -> str | None:
+    if state == CLOSED:
+        return "notice_closed"
+    if state != ISSUED:
+        return "notice_already_answered"
+    return None
+
+
+def check_close(state: str) -> str | None:
+    return "notice_closed" if state == CLOSED else None
+
+
+# ---------------------------------------------------------------- forms
+
+
+class NoticeForm(FlaskForm):
+    required_actions = TextAreaField(
+        _l("Required actions"),
+        validators=[
+            DataRequired(_l("Say what the unit must do.")),
+            Length(max=ACTIONS_MAX, message=_l("At most %(max)d characters.")),
+        ],
+    )
+    answer_working_days = IntegerField(
+        _l("Answer within (working days)"),
+        validators=[
+            InputRequired(_l("Enter a number of working days.")),
+            NumberRange(MIN_DAYS, MAX_DAYS, _l("Between %(min)d and %(max)d working days.")),
+        ],
+    )
+
+
+class NoticeAnswerForm(FlaskForm):
+    text = TextAreaField(
+        _l("Answer"),
+        validators=[
+            DataRequired(_l("Write the answer.")),
+            Length(max=ANSWER_MAX, message=_l("At most %(max)d characters.")),
+        ],
+    )
+
+
+# ---------------------------------------------------------------- loading and permissions
+
+
+def _notice_options():
+    return (joinedload(SupervisionNotice.unit),)
+
+
+def load_notice(notice_id: int, *, for_update: bool = False) -> SupervisionNotice | None:
+    query = select(SupervisionNotice).where(SupervisionNotice.id == notice_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    else:
+        query = query.options(*_notice_options())
+    return db.session.scalars(query).one_or_none()
+
+
+def load_task(task_id: int) -> Task | None:
+    """The task with its plan and lead unit, for showing a notice."""
+    return db.session.scalars(
+        select(Task)
+        .where(Task.id == task_id)
+        .options(joinedload(Task.plan), joinedload(Task.lead_unit))
+    ).one_or_none()
+
+
+def can_read(user, notice: SupervisionNotice, scope: set[int] | None = None) -> bool:
+    """Office, leader and admin read every notice; a liaison only those addressed to its
+    unit or to a unit it succeeded."""
+    if not user.has_role(Role.LIAISON):
+        return True
+    scope = unit_scope(user) if scope is None else scope
+    return notice.unit_id in scope
+
+
+def can_answer(user, notice: SupervisionNotice, scope: set[int] | None = None) -> bool:
+    return user.has_role(Role.LIAISON) and can_read(user, notice, scope) and notice.state == ISSUED
+
+
+def addressee_unit_id(task: Task) -> int:
+    """The task's lead unit, or the unit that answers for it today (its successors' chain)."""
+    successor_of, _names = successor_map()
+    return rules.final_successor(task.lead_unit_id, successor_of)
+
+
+# ---------------------------------------------------------------- steps
+
+
+def _max_seq(year: int) -> int | None:
+    return db.session.scalar(
+        select(func.max(SupervisionNotice.seq)).where(SupervisionNotice.year == year)
+    )
+
+
+def issue_notice(
+    task: Task, user, today: date, required_actions: str, working_days: int | None = None
+) -> SupervisionNotice:
+    """The office issues a notice on an open task, to its lead unit (or that unit's current
+    successor). Numbered max(seq)+1 within the year; if another notice took that number in
+    the meantime (the unique (year, seq) constraint), tries once more with the next one."""
+    if working_days is None:
+        working_days = int(get_setting("notice_answer_working_days"))
+    key = check_issue(task.status, working_days)
+    if key:
+        raise NoticeError(key)
+    required_actions = required_actions.strip()
+    unit_id = addressee_unit_id(task)
+    due = answer_due(load_calendar(), today, working_days)
+    year = today.year
+    notice = None
+    for attempt in (1, 2):
+        seq = next_seq(_max_seq(year))
+        notice = SupervisionNotice(
+            year=year,
+            seq=seq,
+            number=notice_number(year, seq),
+            task_id=task.id,
+            unit_id=unit_id,
+            required_actions=required_actions,
+            issued_by_id=user.id,
+            issued_on=today,
+            issued_at=utcnow(),
+            answer_due=due,
+            state=ISSUED,
+        )
+        savepoint = db.session.begin_nested()
+        db.session.add(notice)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            savepoint.rollback()
+            if attempt == 2:
+                raise
+            continue
+        savepoint.commit()
+        break
+    unit_name = db.session.scalar(select(Unit.name).where(Unit.id == unit_id))
+    record(
+        "task.notice_issued",
+        task,
+        actor=user,
+        detail={
+            "notice_id": notice.id,
+            "number": notice.number,
+            "unit": unit_name,
+            "answer_due": due.isoformat(),
+            "required_actions": required_actions,
+        },
+    )
+    db.session.flush()
+    return notice
+
+
+def answer_notice(notice: SupervisionNotice, user, today: date, text: str) -> SupervisionNotice:
+    """The addressed unit's liaison answers, once; after the due day it is recorded late."""
+    key = check_answer(notice.state)
+    if key:
+        raise NoticeError(key)
+    text = text.strip()
+    notice.answer = text
+    notice.answered_at = utcnow()
+    notice.answered_by_id = user.id
+    notice.state = ANSWERED
+    unit_name = db.session.scalar(select(Unit.name).where(Unit.id == user.unit_id))
+    record(
+        "task.notice_answered",
+        subject_type="task",
+        subject_id=notice.task_id,
+        actor=user,
+        detail={
+            "notice_id": notice.id,
+            "number": notice.number,
+            "unit": unit_name,
+            "answer_due": notice.answer_due.isoformat(),
+            "late": rules.is_late(today, notice.answer_due),
+            "text": text,
+        },
+    )
+    db.session.flush()
+    return notice
+
+
+def close_notice(notice: SupervisionNotice, user) -> SupervisionNotice:
+    """The office closes a notice (answered, or no longer needed)."""
+    key = check_close(notice.state)
+    if key:
+        raise NoticeError(key)
+    previous = notice.state
+    notice.state = CLOSED
+    record(
+        "task.notice_closed",
+        subject_type="task",
+        subject_id=notice.task_id,
+        actor=user,
+        detail={"notice_id": notice.id, "number": notice.number, "from": previous},
+    )
+    db.session.flush()
+    return notice
+
+
+# ---------------------------------------------------------------- what pages show
+
+
+def _overdue_ids(notices, today: date) -> set[int]:
+    return {
+        n.id for n in notices if notice_overdue(n.answer_due, n.answered_at, today, state=n.state)
+    }
+
+
+def notice_list(user, today: date, state: str | None = None, year: int | None = None) -> dict:
+    """The notices the user may read, newest first, with their tasks; filters by state
+    ("overdue" is a state for the reader: issued and past its due day) and year. Three
+    statements whatever the rows (four for a liaison: its unit scope)."""
+    query = (
+        select(SupervisionNotice, Task)
+        .join(Task, Task.id == SupervisionNotice.task_id)
+        .options(*_notice_options(), joinedload(Task.plan))
+        .order_by(SupervisionNotice.year.desc(), SupervisionNotice.seq.desc())
+    )
+    years_query = select(SupervisionNotice.year).distinct().order_by(SupervisionNotice.year.desc())
+    scope = unit_scope(user)
+    if scope is not None:
+        query = query.where(SupervisionNotice.unit_id.in_(scope))
+        years_query = years_query.where(SupervisionNotice.unit_id.in_(scope))
+    if state == "overdue":
+        query = query.where(SupervisionNotice.state == ISSUED, SupervisionNotice.answer_due < today)
+    elif state in STATES:
+        query = query.where(SupervisionNotice.state == state)
+    if year:
+        query = query.where(SupervisionNotice.year == year)
+    rows = db.session.execute(query).all()
+    return {
+        "rows": rows,
+        "years": list(db.session.scalars(years_query).all()),
+        "overdue": _overdue_ids((n for n, _t in rows), today),
+        "today": today,
+    }
+
+
+def lagging_tasks(today: date) -> list[tuple[Task, bool]]:
+    """Open tasks (assigned, in progress) whose light is red — past their due date, a due
+    date on a day off moved to the next working day as lights.py counts it — oldest due
+    first, each with whether it already has a notice awaiting an answer. Two statements
+    (the tasks, the calendar's overrides)."""
+    open_notice = (
+        exists()
+        .where(SupervisionNotice.task_id == Task.id, SupervisionNotice.state == ISSUED)
+        .correlate(Task)
+    )
+    rows = db.session.execute(
+        select(Task, open_notice.label("has_open_notice"))
+        .where(Task.status.in_(OPEN_TASK_STATUSES), Task.due_date < today)
+        .options(joinedload(Task.plan), joinedload(Task.lead_unit))
+        .order_by(Task.due_date, Task.plan_id, Task.number)
+    ).all()
+    try:
+        from tracker.plans.lights import RED, task_light
+    except ImportError:  # lights are built in parallel; until then past due is red
+        return [(row[0], bool(row[1])) for row in rows]
+    calendar = load_calendar()
+    return [
+        (row[0], bool(row[1]))
+        for row in rows
+        if task_light(row[0].status, row[0].due_date, today, calendar) == RED
+    ]
+
+
+def task_notices(task: Task, user, today: date) -> dict:
+    """The notices of one task for its page, with what this user may do. A liaison sees
+    only the notices addressed to its unit. One statement (two for a liaison when a notice
+    is addressed to another unit than its own: its unit scope)."""
+    notices = list(
+        db.session.scalars(
+            select(SupervisionNotice)
+            .where(SupervisionNotice.task_id == task.id)
+            .options(*_notice_options())
+            .order_by(SupervisionNotice.id.desc())
+        ).all()
+    )
+    scope = None
+    if user.has_role(Role.LIAISON):
+        # a co-unit reads the task, but only the addressed unit reads its notices; the
+        # scope is asked for only when a notice is addressed to another unit than its own
+        if all(n.unit_id == user.unit_id for n in notices):
+            scope = {user.unit_id}
+        else:
+            scope = unit_scope(user)
+        notices = [n for n in notices if n.unit_id in scope]
+    answerable = {n.id for n in notices if scope is not None and can_answer(user, n, scope)}
+    return {
+        "notices": notices,
+        "can_issue": user.has_role(Role.OFFICE) and task.status in OPEN_TASK_STATUSES,
+        "answerable": answerable,
+        "overdue": _overdue_ids(notices, today),
+        "late": {
+            n.id
+            for n in notices
+            if n.answered_at and rules.is_late(local_date(n.answered_at), n.answer_due)
+        },
+        "state_labels": STATE_LABELS,
+    }

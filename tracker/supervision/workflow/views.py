@@ -1,0 +1,317 @@
+"""The workflow's steps as thin handlers: check role and unit, validate the form, call a
+service, commit once, flash, go back to the task. A refused step saves nothing.
+
+Who may do what: the office assigns and decides; the assigned units' liaisons acknowledge;
+the lead unit's liaison asks for extension and close-out and answers instructions; a leader
+writes instructions. Wrong role: 403. A liaison whose unit has no part in the task: 404 (it
+learns nothing); a co-unit asking for a lead unit's step: 403.
+"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from tracker.accounts.models import Role
+from tracker.accounts.permissions import role_required
+from tracker.common.forms import ActionForm
+from tracker.extensions import db
+from tracker.plans.models import Plan
+from tracker.supervision.workflow import services
+from tracker.supervision.workflow.forms import (
+    AnswerForm,
+    AssignForm,
+    CloseOutDecisionForm,
+    CloseOutForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
+    InstructionForm,
+)
+from tracker.supervision.workflow.services import WorkflowError
+from tracker.timeutil import today
+
+bp = Blueprint("supervision", __name__)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _task_url(task_id: int) -> str:
+    return url_for("plans.task_detail", task_id=task_id)
+
+
+def _done(target: str, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def _refused(target: str, error: WorkflowError):
+    db.session.rollback()
+    flash(error.message, "error")
+    return redirect(target)
+
+
+def _form_page(form, *, title: str, task, multipart: bool = False, error=None):
+    """The step's form again, with the user's input and the errors beside the fields
+    (status 400); nothing is saved."""
+    if error is not None:
+        field = getattr(form, error.field or "", None)
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            flash(error.message, "error")
+    flash(_("Nothing was saved: please correct the marked fields."), "error")
+    context = {"task_id": task.id, "task_title": task.title, "task_number": task.number}
+    db.session.rollback()
+    return (
+        render_template(
+            "supervision/form.html",
+            form=form,
+            title=title,
+            action=request.path,
+            multipart=multipart,
+            **context,
+        ),
+        400,
+    )
+
+
+def _task_or_404(task_id: int):
+    task = services.load_task_for_update(task_id)
+    if task is None:
+        abort(404)
+    return task
+
+
+def _liaison_task(task_id: int, *, lead_only: bool):
+    """The task for a liaison's step: 404 if its unit has no part, 403 if a co-unit asks for
+    a lead unit's step."""
+    if not current_user.has_role(Role.LIAISON):
+        abort(403)
+    task = _task_or_404(task_id)
+    role, _scope = services.liaison_part(current_user, task)
+    if role is None:
+        abort(404)
+    if lead_only and role != "lead":
+        abort(403)
+    return task
+
+
+# ---------------------------------------------------------------- assign (交办)
+
+
+@bp.route("/tasks/<int:task_id>/assign", methods=["POST"])
+@role_required(Role.OFFICE)
+def assign(task_id: int):
+    task = _task_or_404(task_id)
+    form = AssignForm()
+    form.lead_unit_id.choices = services.current_unit_choices()
+    if not form.validate_on_submit():
+        return _form_page(form, title=_("Assign the task"), task=task)
+    try:
+        created = services.assign_task(task, current_user, today(), form.lead_unit_id.data)
+    except WorkflowError as error:
+        if error.field:
+            return _form_page(form, title=_("Assign the task"), task=task, error=error)
+        return _refused(_task_url(task_id), error)
+    if created:
+        due = created[0].ack_due.isoformat()
+        message = _("Task assigned: the units acknowledge by %(date)s.", date=due)
+    else:
+        message = _("Task assigned.")
+    return _done(_task_url(task_id), message)
+
+
+@bp.route("/plans/<int:plan_id>/assign", methods=["POST"])
+@role_required(Role.OFFICE)
+def assign_plan(plan_id: int):
+    plan = db.session.get(Plan, plan_id) or abort(404)
+    target = url_for("plans.plan_detail", plan_id=plan_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        count = services.assign_plan(plan, current_user, today())
+    except WorkflowError as error:
+        return _refused(target, error)
+    return _done(
+        target,
+        ngettext("%(num)d task assigned.", "%(num)d tasks assigned.", count),
+    )
+
+
+# ---------------------------------------------------------------- acknowledge (签收)
+
+
+@bp.route("/tasks/<int:task_id>/acknowledge", methods=["POST"])
+@login_required
+def acknowledge(task_id: int):
+    task = _liaison_task(task_id, lead_only=False)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    when = today()
+    try:
+        done = services.acknowledge(task, current_user, when)
+    except WorkflowError as error:
+        return _refused(_task_url(task_id), error)
+    late = [a for a in done if when > a.ack_due]
+    if late:
+        message = _(
+            "Acknowledged, after the deadline of %(date)s.", date=late[0].ack_due.isoformat()
+        )
+    else:
+        message = _("Acknowledged.")
+    return _done(_task_url(task_id), message)
+
+
+# ---------------------------------------------------------------- extension (延期申请)
+
+
+@bp.route("/tasks/<int:task_id>/extensions", methods=["POST"])
+@login_required
+def request_extension(task_id: int):
+    task = _liaison_task(task_id, lead_only=True)
+    form = ExtensionForm()
+    title = _("Request an extension")
+    if not form.validate_on_submit():
+        return _form_page(form, title=title, task=task)
+    try:
+        services.request_extension(
+            task, current_user, today(), form.reason.data, form.requested_due.data
+        )
+    except WorkflowError as error:
+        if error.field:
+            return _form_page(form, title=title, task=task, error=error)
+        return _refused(_task_url(task_id), error)
+    return _done(_task_url(task_id), _("Extension request sent to the supervision office."))
+
+
+@bp.route("/extensions/<int:request_id>/decide", methods=["POST"])
+@role_required(Role.OFFICE)
+def decide_extension(request_id: int):
+    extension = services.load_extension(request_id) or abort(404)
+    task = _task_or_404(extension.task_id)
+    form = ExtensionDecisionForm()
+    title = _("Decide the extension request")
+    if not form.validate_on_submit():
+        return _form_page(form, title=title, task=task)
+    try:
+        services.decide_extension(extension, task, current_user, form.decision.data, form.note.data)
+    except WorkflowError as error:
+        if error.field:
+            return _form_page(form, title=title, task=task, error=error)
+        return _refused(_task_url(task.id), error)
+    if form.decision.data == "approve":
+        message = _(
+            "Extension approved: the task is now due on %(date)s.",
+            date=extension.requested_due.isoformat(),
+        )
+    else:
+        message = _("Extension rejected.")
+    return _done(_task_url(task.id), message)
+
+
+# ---------------------------------------------------------------- close-out (办结/销号)
+
+
+@bp.route("/tasks/<int:task_id>/close-out", methods=["POST"])
+@login_required
+def request_close_out(task_id: int):
+    task = _liaison_task(task_id, lead_only=True)
+    form = CloseOutForm()
+    title = _("Request close-out")
+    if not form.validate_on_submit():
+        return _form_page(form, title=title, task=task, multipart=True)
+    files = [f for f in request.files.getlist("evidence") if f and f.filename]
+    try:
+        services.request_close_out(task, current_user, today(), form.summary.data, files)
+    except WorkflowError as error:
+        if error.field:
+            return _form_page(form, title=title, task=task, multipart=True, error=error)
+        return _refused(_task_url(task_id), error)
+    if files and services.evidence_store() is None:
+        flash(_("The evidence files were not saved: uploads are not available yet."), "info")
+    return _done(_task_url(task_id), _("Close-out request sent to the supervision office."))
+
+
+@bp.route("/close-outs/<int:request_id>/decide", methods=["POST"])
+@role_required(Role.OFFICE)
+def decide_close_out(request_id: int):
+    close_out = services.load_close_out(request_id) or abort(404)
+    task = _task_or_404(close_out.task_id)
+    form = CloseOutDecisionForm()
+    title = _("Decide the close-out request")
+    if not form.validate_on_submit():
+        return _form_page(form, title=title, task=task)
+    try:
+        services.decide_close_out(close_out, task, current_user, form.decision.data, form.note.data)
+    except WorkflowError as error:
+        if error.field:
+            return _form_page(form, title=title, task=task, error=error)
+        return _refused(_task_url(task.id), error)
+    if form.decision.data == "confirm":
+        message = _("Task closed out.")
+    else:
+        message = _("Close-out refused.")
+    return _done(_task_url(task.id), message)
+
+
+# ---------------------------------------------------------------- instructions (批示)
+
+
+@bp.route("/tasks/<int:task_id>/instructions", methods=["POST"])
+@role_required(Role.LEADER)
+def write_instruction(task_id: int):
+    task = _task_or_404(task_id)
+    form = InstructionForm()
+    title = _("Write an instruction")
+    if not form.validate_on_submit():
+        return _form_page(form, title=title, task=task)
+    try:
+        instruction = services.write_instruction(task, current_user, today(), form.text.data)
+    except WorkflowError as error:
+        return _refused(_task_url(task_id), error)
+    return _done(
+        _task_url(task_id),
+        _(
+            "Instruction sent: the lead unit answers by %(date)s.",
+            date=instruction.answer_due.isoformat(),
+        ),
+    )
+
+
+@bp.route("/instructions/<int:instruction_id>/answer", methods=["POST"])
+@login_required
+def answer_instruction(instruction_id: int):
+    if not current_user.has_role(Role.LIAISON):
+        abort(403)
+    instruction = services.load_instruction(instruction_id) or abort(404)
+    task = _liaison_task(instruction.task_id, lead_only=True)
+    form = AnswerForm()
+    title = _("Answer the instruction")
+    if not form.validate_on_submit():
+        return _form_page(form, title=title, task=task)
+    try:
+        services.answer_instruction(instruction, task, current_user, today(), form.text.data)
+    except WorkflowError as error:
+        return _refused(_task_url(task.id), error)
+    return _done(_task_url(task.id), _("Answer sent."))
+
+
+# ---------------------------------------------------------------- lists
+
+
+@bp.route("/supervision/requests")
+@role_required(Role.OFFICE, Role.LEADER)
+def pending():
+    return render_template(
+        "supervision/requests.html",
+        queue=services.office_queue(today()),
+        can_decide=current_user.has_role(Role.OFFICE),
+    )
+
+
+@bp.route("/supervision/my")
+@role_required(Role.LIAISON)
+def my_actions():
+    return render_template("supervision/my.html", todo=services.my_actions(current_user, today()))
