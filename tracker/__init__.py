@@ -65,6 +65,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     from tracker.accounts.views import bp as accounts_bp
     from tracker.calendar.views import bp as settings_bp
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.pages.views import bp as pages_bp
     from tracker.plans.views import bp as plans_bp
     from tracker.reports.evidence.views import bp as evidence_bp
     from tracker.reports.views import bp as reports_bp
@@ -73,10 +74,13 @@ def create_app(config_override: dict | None = None) -> Flask:
     from tracker.supervision.delivery.views import bp as notifications_bp
     from tracker.supervision.notices.views import bp as notices_bp
     from tracker.supervision.workflow.views import bp as supervision_bp
+    from tracker.units.views import bp as units_bp
 
     for blueprint in (
         accounts_bp,
+        pages_bp,
         plans_bp,
+        units_bp,
         reports_bp,
         evidence_bp,
         settings_bp,

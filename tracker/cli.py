@@ -1,4 +1,5 @@
-"""Flask commands: `seed`, `export`. Each command is one transaction."""
+"""Flask commands: `seed`, `export`, and each feature's own. Each command is one
+transaction."""
 
 import json
 import sys
@@ -7,31 +8,34 @@ import click
 from flask import Flask, current_app
 
 from tracker.database import writing
+from tracker.demo import (
+    DEMO_PASSWORD,
+    ensure_demo_accounts,
+    ensure_demo_reports,
+    ensure_demo_scoring,
+    ensure_demo_task_states,
+    ensure_demo_workflow,
+)
 from tracker.extensions import db
+from tracker.plans.export import export_plans
+from tracker.plans.seeding import SeedError, seed
+from tracker.scheduler import register_scheduler_cli
+from tracker.scoring.cli import register_scoring_cli
+from tracker.scoring.services import ensure_default_rule_set
+from tracker.supervision.cli import register_supervision_cli
+from tracker.supervision.delivery.services import register_delivery_cli
+from tracker.timeutil import today
 
 
 def register_cli(app: Flask) -> None:
-    from tracker.supervision.cli import register_supervision_cli
-    from tracker.supervision.delivery.services import register_delivery_cli
-
     register_supervision_cli(app)
     register_delivery_cli(app)
+    register_scheduler_cli(app)
 
     @app.cli.command("seed")
     @click.option("--demo", is_flag=True, help="Also create demo accounts and demo history.")
     def seed_command(demo: bool) -> None:
         """Load the units and plans in seeds/ (idempotent)."""
-        from tracker.demo import (
-            DEMO_PASSWORD,
-            ensure_demo_accounts,
-            ensure_demo_reports,
-            ensure_demo_scoring,
-            ensure_demo_task_states,
-            ensure_demo_workflow,
-        )
-        from tracker.plans.seeding import SeedError, seed
-        from tracker.timeutil import today
-
         if demo and current_app.config["TRACKER_ENV"] == "production":
             raise click.ClickException(
                 "seed --demo refuses to run with TRACKER_ENV=production (演示数据不得写入生产环境)."
@@ -39,8 +43,6 @@ def register_cli(app: Flask) -> None:
         try:
             with writing():
                 result = seed()
-                from tracker.scoring.services import ensure_default_rule_set
-
                 if ensure_default_rule_set():
                     result.count("created", "score_rule_set")
         except SeedError as exc:
@@ -69,14 +71,10 @@ def register_cli(app: Flask) -> None:
     export = click.Group("export", help="Export data.")
     app.cli.add_command(export)
 
-    from tracker.scoring.cli import register_scoring_cli
-
     register_scoring_cli(app, export)
 
     @export.command("json")
     def export_json() -> None:
         """Every plan, its sections and tasks, as JSON on stdout."""
-        from tracker.plans.export import export_plans
-
         json.dump(export_plans(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

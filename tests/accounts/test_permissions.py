@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from support.permission_matrix import LOGIN, run_matrix
 
 from tracker.accounts.models import Role, User
 from tracker.extensions import db
@@ -13,22 +14,22 @@ from tracker.plans.models import Plan, Task
 from tracker.units.models import Unit
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison"]
-OK, LOGIN, FORBIDDEN, NOT_FOUND = 200, "login", 403, 404
+OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
 
 
 # (endpoint, path template, expected per role: anonymous, admin, office, leader, liaison)
 GET_MATRIX = [
     ("accounts.login", "/login", [OK, 302, 302, 302, 302]),
-    ("accounts.home", "/", [LOGIN, OK, OK, OK, OK]),
+    ("pages.home", "/", [LOGIN, OK, OK, OK, OK]),
     ("plans.plan_list", "/plans", [LOGIN, OK, OK, OK, OK]),
     ("plans.plan_detail", "/plans/{own_plan}", [LOGIN, OK, OK, OK, OK]),
     ("plans.plan_detail", "/plans/{other_plan}", [LOGIN, OK, OK, OK, NOT_FOUND]),
-    ("plans.task_detail", "/tasks/{own_task}", [LOGIN, OK, OK, OK, OK]),
-    ("plans.task_detail", "/tasks/{co_task}", [LOGIN, OK, OK, OK, OK]),
-    ("plans.task_detail", "/tasks/{other_task}", [LOGIN, OK, OK, OK, NOT_FOUND]),
-    ("plans.unit_list", "/units", [LOGIN, OK, OK, OK, OK]),
-    ("plans.unit_new", "/units/new", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
-    ("plans.unit_edit", "/units/{unit}/edit", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    ("pages.task_detail", "/tasks/{own_task}", [LOGIN, OK, OK, OK, OK]),
+    ("pages.task_detail", "/tasks/{co_task}", [LOGIN, OK, OK, OK, OK]),
+    ("pages.task_detail", "/tasks/{other_task}", [LOGIN, OK, OK, OK, NOT_FOUND]),
+    ("pages.unit_list", "/units", [LOGIN, OK, OK, OK, OK]),
+    ("units.unit_new", "/units/new", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    ("units.unit_edit", "/units/{unit}/edit", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
     ("accounts.users", "/admin/users", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
     ("accounts.user_new", "/admin/users/new", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
     ("accounts.user_edit", "/admin/users/{user}", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
@@ -38,13 +39,13 @@ GET_MATRIX = [
 # Writes: (endpoint, path, form data, expected per role). A refused write changes nothing.
 POST_MATRIX = [
     (
-        "plans.unit_new",
+        "units.unit_new",
         "/units/new",
         {"name": "市测试局", "code": "csj", "kind": "gov_dept", "successor_id": "0"},
         [LOGIN, 302, FORBIDDEN, FORBIDDEN, FORBIDDEN],
     ),
     (
-        "plans.unit_edit",
+        "units.unit_edit",
         "/units/{unit}/edit",
         {"name": "市科技局", "code": "kjjx", "kind": "gov_dept", "successor_id": "0"},
         [LOGIN, 302, FORBIDDEN, FORBIDDEN, FORBIDDEN],
@@ -80,22 +81,6 @@ POST_MATRIX = [
 ]
 
 
-def _client_for(app, world, login, role):
-    client = app.test_client()
-    if role != "anonymous":
-        response = login(client, world["users"][role])
-        assert response.status_code == 302, role
-    return client
-
-
-def _check(response, expected):
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert "/login" in response.headers["Location"]
-    else:
-        assert response.status_code == expected
-
-
 ENDPOINTS = {e for e, _p, _x in GET_MATRIX} | {e for e, _p, _d, _x in POST_MATRIX}
 
 
@@ -113,29 +98,24 @@ def test_every_route_is_in_a_permission_matrix(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_reads(app, world, login, role):
-    client = _client_for(app, world, login, role)
-    for _endpoint, template, expected in GET_MATRIX:
-        response = client.get(template.format(**world["ids"]))
-        try:
-            _check(response, expected[ROLES.index(role)])
-        except AssertionError:
-            raise AssertionError(f"{role} GET {template}: {response.status_code}") from None
+def test_reads(world, client_for, role):
+    cases = [("GET", path, None, expected) for _endpoint, path, expected in GET_MATRIX]
+    run_matrix(cases, role, client_for=client_for, ids=world["ids"], roles=ROLES)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_writes(app, world, login, role):
-    for endpoint, template, data, expected in POST_MATRIX:
-        client = _client_for(app, world, login, role)
-        before = _snapshot()
-        response = client.post(template.format(**world["ids"]), data=data)
-        want = expected[ROLES.index(role)]
-        try:
-            _check(response, want)
-        except AssertionError:
-            raise AssertionError(f"{role} POST {template}: {response.status_code}") from None
-        if want in (LOGIN, FORBIDDEN) and endpoint not in ("accounts.logout",):
-            assert _snapshot() == before, f"{role} POST {template} changed data"
+def test_writes(world, client_for, role):
+    """A refused write changes nothing; signing out is a redirect for every role."""
+    cases = [("POST", path, data, expected) for _endpoint, path, data, expected in POST_MATRIX]
+    run_matrix(
+        cases,
+        role,
+        client_for=client_for,
+        ids=world["ids"],
+        roles=ROLES,
+        snapshot=_snapshot,
+        fresh_client=True,
+    )
 
 
 def _snapshot():
@@ -145,8 +125,8 @@ def _snapshot():
     return sorted(units), sorted(users)
 
 
-def test_liaison_pages_show_no_other_units_tasks(app, world, login):
-    client = _client_for(app, world, login, "liaison")
+def test_liaison_pages_show_no_other_units_tasks(world, client_for):
+    client = client_for("liaison")
     own = db.session.get(Task, world["ids"]["own_task"]).title
     co = db.session.get(Task, world["ids"]["co_task"]).title
     other = db.session.get(Task, world["ids"]["other_task"]).title

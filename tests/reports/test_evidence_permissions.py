@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from support.permission_matrix import LOGIN, WRITE, run_matrix
 from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
@@ -20,13 +21,17 @@ from tracker.units.models import Unit
 ENDPOINTS = {"evidence.upload", "evidence.download", "evidence.delete"}
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
-OK, LOGIN, FORBIDDEN, NOT_FOUND = 200, "login", 403, 404
+OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 # Objects (see `objects`): reports and attachments of 市发改委 (liaison) and 市科技局
 # (other_liaison). own: 市发改委 on its own task; co: 市发改委's part of the co-task led by
 # 市科技局; lead: 市科技局's report on that co-task; other: 市科技局 on its own task;
 # submitted: 市发改委's submitted report; close_own / close_other: close-out evidence.
+def _upload():
+    return {"file": (io.BytesIO(PDF), "new.pdf")}
+
+
 GET_MATRIX = [
     ("/attachments/{att_own}", [LOGIN, OK, OK, OK, OK, NOT_FOUND]),
     ("/attachments/{att_co}", [LOGIN, OK, OK, OK, OK, OK]),
@@ -40,19 +45,19 @@ GET_MATRIX = [
 
 STAFF_403 = [FORBIDDEN, FORBIDDEN, FORBIDDEN]  # admin, office, leader
 POST_MATRIX = [
-    ("/reports/{own}/attachments", True, [LOGIN, *STAFF_403, 302, NOT_FOUND]),
-    ("/reports/{co}/attachments", True, [LOGIN, *STAFF_403, 302, FORBIDDEN]),
-    ("/reports/{lead}/attachments", True, [LOGIN, *STAFF_403, NOT_FOUND, 302]),
-    ("/reports/{other}/attachments", True, [LOGIN, *STAFF_403, NOT_FOUND, 302]),
-    ("/reports/{submitted}/attachments", True, [LOGIN, *STAFF_403, FORBIDDEN, NOT_FOUND]),
-    ("/reports/999999/attachments", True, [LOGIN] + [NOT_FOUND] * 5),
-    ("/attachments/{att_own}/delete", False, [LOGIN, *STAFF_403, 302, NOT_FOUND]),
-    ("/attachments/{att_co}/delete", False, [LOGIN, *STAFF_403, 302, FORBIDDEN]),
-    ("/attachments/{att_lead}/delete", False, [LOGIN, *STAFF_403, NOT_FOUND, 302]),
-    ("/attachments/{att_other}/delete", False, [LOGIN, *STAFF_403, NOT_FOUND, 302]),
-    ("/attachments/{att_submitted}/delete", False, [LOGIN, *STAFF_403, FORBIDDEN, NOT_FOUND]),
-    ("/attachments/{att_close_own}/delete", False, [LOGIN, *STAFF_403, FORBIDDEN, NOT_FOUND]),
-    ("/attachments/999999/delete", False, [LOGIN] + [NOT_FOUND] * 5),
+    ("/reports/{own}/attachments", _upload, [LOGIN, *STAFF_403, WRITE, NOT_FOUND]),
+    ("/reports/{co}/attachments", _upload, [LOGIN, *STAFF_403, WRITE, FORBIDDEN]),
+    ("/reports/{lead}/attachments", _upload, [LOGIN, *STAFF_403, NOT_FOUND, WRITE]),
+    ("/reports/{other}/attachments", _upload, [LOGIN, *STAFF_403, NOT_FOUND, WRITE]),
+    ("/reports/{submitted}/attachments", _upload, [LOGIN, *STAFF_403, FORBIDDEN, NOT_FOUND]),
+    ("/reports/999999/attachments", _upload, [LOGIN] + [NOT_FOUND] * 5),
+    ("/attachments/{att_own}/delete", {}, [LOGIN, *STAFF_403, WRITE, NOT_FOUND]),
+    ("/attachments/{att_co}/delete", {}, [LOGIN, *STAFF_403, WRITE, FORBIDDEN]),
+    ("/attachments/{att_lead}/delete", {}, [LOGIN, *STAFF_403, NOT_FOUND, WRITE]),
+    ("/attachments/{att_other}/delete", {}, [LOGIN, *STAFF_403, NOT_FOUND, WRITE]),
+    ("/attachments/{att_submitted}/delete", {}, [LOGIN, *STAFF_403, FORBIDDEN, NOT_FOUND]),
+    ("/attachments/{att_close_own}/delete", {}, [LOGIN, *STAFF_403, FORBIDDEN, NOT_FOUND]),
+    ("/attachments/999999/delete", {}, [LOGIN] + [NOT_FOUND] * 5),
 ]
 
 
@@ -95,14 +100,6 @@ def objects(world):
     return made
 
 
-def _check(response, expected):
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert "/login" in response.headers["Location"]
-    else:
-        assert response.status_code == expected
-
-
 def _snapshot(app):
     db.session.expire_all()
     rows = sorted(db.session.execute(select(Attachment.id, Attachment.stored_name)).all())
@@ -110,39 +107,32 @@ def _snapshot(app):
     return rows, sorted(p.name for p in folder.iterdir())
 
 
+def _served_or_withheld(response, want, label):
+    """A file read is the file itself, as a download; a refused read carries none of it."""
+    if want == OK:
+        assert response.data == PDF, label
+        assert response.headers["Content-Disposition"].startswith("attachment;"), label
+    else:
+        assert PDF not in response.data, label
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_reads(objects, client_for, role):
-    client = client_for(role)
-    for template, expected in GET_MATRIX:
-        response = client.get(template.format(**objects))
-        want = expected[ROLES.index(role)]
-        try:
-            _check(response, want)
-        except AssertionError:
-            raise AssertionError(f"{role} GET {template}: {response.status_code}") from None
-        if want == OK:
-            assert response.data == PDF
-            assert response.headers["Content-Disposition"].startswith("attachment;")
-        else:
-            assert PDF not in response.data
+    cases = [("GET", path, None, expected) for path, expected in GET_MATRIX]
+    run_matrix(
+        cases, role, client_for=client_for, ids=objects, check_response=_served_or_withheld
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_writes(app, objects, client_for, role):
-    for template, is_upload, expected in POST_MATRIX:
-        client = client_for(role)
-        before = _snapshot(app)
-        data = {"file": (io.BytesIO(PDF), "new.pdf")} if is_upload else {}
-        response = client.post(
-            template.format(**objects), data=data, content_type="multipart/form-data"
-        )
-        want = expected[ROLES.index(role)]
-        try:
-            _check(response, want)
-        except AssertionError:
-            raise AssertionError(f"{role} POST {template}: {response.status_code}") from None
-        after = _snapshot(app)
-        if want == 302:
-            assert after != before, f"{role} POST {template} changed nothing"
-        else:
-            assert after == before, f"{role} POST {template} changed data"
+    """An allowed upload or deletion changes the rows and files; a refused one nothing."""
+    cases = [("POST", path, form, expected) for path, form, expected in POST_MATRIX]
+    run_matrix(
+        cases,
+        role,
+        client_for=client_for,
+        ids=objects,
+        snapshot=lambda: _snapshot(app),
+        fresh_client=True,
+    )

@@ -191,7 +191,7 @@ def test_a_second_scheduler_exits_while_the_first_holds_the_lock(
 
 
 def test_scheduler_jobs_coalesce_and_never_expire(app):
-    from tracker.supervision.alerts.sweep import build_scheduler
+    from tracker.scheduler import build_scheduler
 
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}

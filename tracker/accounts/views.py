@@ -15,16 +15,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker import LOCALE_COOKIE, SUPPORTED_LOCALES
 from tracker.accounts.forms import LanguageForm, LoginForm, SignOutForm, UserForm
 from tracker.accounts.models import Role, User
-from tracker.accounts.permissions import current_scope, role_required
+from tracker.accounts.permissions import role_required
 from tracker.audit import AuditEvent, record
 from tracker.extensions import db
-from tracker.plans import services as plan_services
 from tracker.units.models import Unit
 
 bp = Blueprint("accounts", __name__)
@@ -49,7 +48,7 @@ def _safe_next(target: str | None) -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.home"))
+        return redirect(url_for("pages.home"))
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
@@ -68,7 +67,7 @@ def login():
             login_user(user)
             record("user.sign_in", user, actor=user)
             db.session.commit()
-            return redirect(next_url or url_for("accounts.home"))
+            return redirect(next_url or url_for("pages.home"))
     return render_template("accounts/login.html", form=form)
 
 
@@ -93,48 +92,11 @@ def set_language():
     form = LanguageForm()
     if not form.validate_on_submit() or form.lang.data not in SUPPORTED_LOCALES:
         abort(400)
-    response = make_response(redirect(_safe_next(form.next.data) or url_for("accounts.home")))
+    response = make_response(redirect(_safe_next(form.next.data) or url_for("pages.home")))
     response.set_cookie(
         LOCALE_COOKIE, form.lang.data, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
     )
     return response
-
-
-@bp.route("/")
-@login_required
-def home():
-    """Each role starts where its work is."""
-    scope = current_scope()
-    summaries = plan_services.plan_summaries(scope)
-    context = {"summaries": summaries}
-    if current_user.has_role(Role.LIAISON):
-        context["tasks"] = plan_services.tasks_in_scope(scope)
-        context["lights"] = plan_services.lights_for(context["tasks"])
-        context["unit"] = (
-            db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None
-        )
-        from tracker.reports.models import ProgressReport, ReportState
-
-        # the unit is told: reports the office returned and that still await a resubmission
-        context["returned_count"] = db.session.scalar(
-            select(func.count())
-            .select_from(ProgressReport)
-            .where(
-                ProgressReport.unit_id == current_user.unit_id,
-                ProgressReport.state == ReportState.RETURNED.value,
-            )
-        )
-    if current_user.has_role(Role.OFFICE, Role.ADMIN):
-        from tracker.reports.periods import calendar_warning_years
-        from tracker.timeutil import today
-
-        context["warning_years"] = calendar_warning_years(today())
-    if current_user.has_role(Role.ADMIN):
-        context["user_count"] = db.session.scalar(select(func.count()).select_from(User))
-        context["recent_events"] = db.session.scalars(
-            select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10)
-        ).all()
-    return render_template("accounts/home.html", **context)
 
 
 # --- user administration (admin only) ---------------------------------------------------

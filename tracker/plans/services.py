@@ -7,9 +7,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.audit import AuditEvent
+from tracker.calendar.services import load_calendar
 from tracker.extensions import db
+from tracker.plans.lights import task_lights
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
 from tracker.plans.permissions import task_filter
+from tracker.settings import get_setting
+from tracker.timeutil import today
 from tracker.units.models import Unit
 
 
@@ -108,6 +112,15 @@ def task_history(task: Task) -> list[AuditEvent]:
     )
 
 
+def lights_for(tasks) -> dict[int, str]:
+    """The computed light of each task (green, yellow, red) for a list page: the calendar
+    and the warning window are loaded once, whatever the number of tasks."""
+
+    if not tasks:
+        return {}
+    return task_lights(tasks, today(), load_calendar(), int(get_setting("yellow_working_days")))
+
+
 def unit_directory() -> list[tuple[Unit, int, int, list[Unit]]]:
     """Every unit with its successor, its lead and co-unit task counts and its predecessors."""
     units = db.session.scalars(
@@ -128,33 +141,3 @@ def unit_directory() -> list[tuple[Unit, int, int, list[Unit]]]:
         if unit.successor_id:
             predecessors[unit.successor_id].append(unit)
     return [(u, lead.get(u.id, 0), co.get(u.id, 0), predecessors.get(u.id, [])) for u in units]
-
-
-def lights_for(tasks) -> dict[int, str]:
-    """The computed light of each task (green, yellow, red) for a list page: the calendar
-    and the warning window are loaded once, whatever the number of tasks."""
-    from tracker.calendar.services import load_calendar
-    from tracker.plans.lights import task_lights
-    from tracker.settings import get_setting
-    from tracker.timeutil import today
-
-    if not tasks:
-        return {}
-    return task_lights(tasks, today(), load_calendar(), int(get_setting("yellow_working_days")))
-
-
-def successor_creates_cycle(unit_id: int | None, successor_id: int | None) -> bool:
-    """True if making successor_id the successor of unit_id would close a loop."""
-    if successor_id is None:
-        return False
-    if successor_id == unit_id:
-        return True
-    successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
-    seen = set()
-    current = successor_id
-    while current is not None and current not in seen:
-        if current == unit_id:
-            return True
-        seen.add(current)
-        current = successor_of.get(current)
-    return False

@@ -561,7 +561,7 @@ def event_url(entry: ScoreEntry) -> str | None:
     if entry.event_type == "notice":
         return url_for("notices.detail", notice_id=entry.event_id)
     if entry.task_id is not None:
-        return url_for("plans.task_detail", task_id=entry.task_id)
+        return url_for("pages.task_detail", task_id=entry.task_id)
     return None
 
 

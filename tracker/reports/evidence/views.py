@@ -55,7 +55,7 @@ def _safe_next(target: str | None) -> str | None:
 
 def _back(task_id: int):
     target = _safe_next(request.form.get("next"))
-    return redirect(target or url_for("plans.task_detail", task_id=task_id))
+    return redirect(target or url_for("pages.task_detail", task_id=task_id))
 
 
 def _refuse(visible: bool):

@@ -1,4 +1,4 @@
-"""The alert sweep and the scheduler process that runs it.
+"""The alert sweep.
 
 The sweep is one transaction with a constant number of statements, whatever the number of
 tasks: a few SELECTs compute every alert that should exist today, one INSERT … ON CONFLICT
@@ -7,9 +7,7 @@ condition came back, one resolves alerts whose condition is gone, and one UPDATE
 escalation level raises `level`. Running it twice, or twice at once, creates nothing twice:
 the unique `key` decides.
 
-The scheduler (`flask scheduler run`) runs in its own process, never in web workers. Only
-one runs at a time: a PostgreSQL advisory lock held on a dedicated connection, or a file
-lock on <instance>/scheduler.lock on SQLite.
+The scheduler process that runs it daily is tracker/scheduler.py.
 """
 
 import logging
@@ -22,6 +20,7 @@ from datetime import date
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tracker.calendar.rules import report_due_date
 from tracker.calendar.services import load_calendar
 from tracker.database import writing
 from tracker.extensions import db
@@ -30,6 +29,7 @@ from tracker.reports.models import ProgressReport, ReportingPeriod, utcnow
 from tracker.reports.periods import period_month, previous_month
 from tracker.settings import DEFAULTS, Setting
 from tracker.supervision.alerts import rules
+from tracker.supervision.delivery.services import notify_alerts
 from tracker.supervision.models import Alert, Instruction, SupervisionNotice, TaskAssignment
 from tracker.supervision.workflow.rules import assignment_units
 from tracker.units.models import Unit
@@ -83,7 +83,6 @@ def _settings() -> dict:
 def _ensure_period(calendar, year: int, month: int, due_day: int) -> None:
     """The month's reporting period, created if missing (ON CONFLICT: a concurrent sweep or
     a request may create it at the same moment)."""
-    from tracker.calendar.rules import report_due_date
 
     db.session.execute(
         _insert(ReportingPeriod)
@@ -391,152 +390,8 @@ def _sweep(today: date) -> SweepResult:
         i for i in result.escalated_ids if i not in set(result.created_ids)
     ]
     if notify_ids:
-        _deliver(notify_ids, today)
+        notify_alerts(notify_ids, today)  # inside the sweep's transaction
     return result
-
-
-def _deliver(alert_ids: list[int], today: date) -> None:
-    """Hand alerts to delivery (written elsewhere), inside the sweep's transaction."""
-    try:
-        from tracker.supervision.delivery.services import notify_alerts
-    except (ImportError, AttributeError):
-        return
-    notify_alerts(alert_ids, today)
 
 
 # --- the scheduler process ---------------------------------------------------------------
-
-ADVISORY_LOCK_ID = 0x7472_6163_6B65_72  # "tracker", the scheduler's PostgreSQL advisory lock
-
-
-class SchedulerLocked(RuntimeError):
-    """Another scheduler holds the lock."""
-
-
-def acquire_scheduler_lock(app):
-    """Hold the one-scheduler lock for the life of the process; return what holds it
-    (keep a reference). Raise SchedulerLocked if another scheduler has it."""
-    if db.engine.dialect.name == "postgresql":
-        conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        got = conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({ADVISORY_LOCK_ID})").scalar()
-        if not got:
-            conn.close()
-            raise SchedulerLocked("PostgreSQL advisory lock")
-        return conn
-    import fcntl
-
-    path = os.path.join(app.instance_path, "scheduler.lock")
-    os.makedirs(app.instance_path, exist_ok=True)
-    handle = open(path, "a+")  # noqa: SIM115 - kept open for the process's life
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        handle.close()
-        raise SchedulerLocked(path) from exc
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle
-
-
-def sweep_job(app, today: date | None = None) -> SweepResult | None:
-    """One scheduled run: its own app context and session; errors are logged, not raised,
-    so the scheduler keeps going (the next run catches up)."""
-    from tracker.timeutil import today as clock_today
-
-    with app.app_context():
-        try:
-            result = run_sweep(today or clock_today())
-        except Exception:
-            log.exception("alert sweep failed")
-            return None
-        finally:
-            db.session.remove()
-    log.info("alert sweep %s: %s", result.today, result.as_json())
-    return result
-
-
-def outbox_job(app) -> None:
-    """Send due e-mails and webhook messages (delivery.process_outbox), if delivery has it."""
-    with app.app_context():
-        try:
-            from tracker.supervision.delivery.services import process_outbox
-
-            process_outbox()
-        except (ImportError, AttributeError):
-            return
-        except Exception:
-            log.exception("outbox run failed")
-        finally:
-            db.session.remove()
-
-
-def digest_job(app) -> None:
-    """Queue today's e-mail digests (delivery.build_email_digests), if delivery has it."""
-    from tracker.timeutil import today
-
-    with app.app_context():
-        try:
-            from tracker.supervision.delivery.services import build_email_digests
-
-            with writing():
-                build_email_digests(today())
-                db.session.commit()
-        except (ImportError, AttributeError):
-            return
-        except Exception:
-            db.session.rollback()
-            log.exception("e-mail digests failed")
-        finally:
-            db.session.remove()
-
-
-def build_scheduler(app, hour: int = 8, minute: int = 30):
-    """The BlockingScheduler: the alert sweep every day at hour:minute Beijing time (it does
-    nothing on days off), then the e-mail digests half an hour later, and the outbox every
-    minute (both only if delivery provides them), and the scorecards of last month and this
-    month a quarter of an hour after the sweep; missed runs are coalesced into one and never
-    dropped as too late."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    from tracker.timeutil import LOCAL_TZ
-
-    scheduler = BlockingScheduler(
-        timezone=LOCAL_TZ,
-        job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
-    )
-    scheduler.add_job(
-        sweep_job,
-        CronTrigger(hour=hour, minute=minute, timezone=LOCAL_TZ),
-        args=[app],
-        id="alert_sweep",
-        replace_existing=True,
-    )
-    digest_minute = (hour * 60 + minute + 30) % (24 * 60)
-    scheduler.add_job(
-        digest_job,
-        CronTrigger(hour=digest_minute // 60, minute=digest_minute % 60, timezone=LOCAL_TZ),
-        args=[app],
-        id="email_digests",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        outbox_job, IntervalTrigger(minutes=1), args=[app], id="outbox", replace_existing=True
-    )
-    from tracker.scoring.jobs import scores_job
-
-    scheduler.add_job(
-        scores_job,
-        CronTrigger(
-            hour=(hour * 60 + minute + 15) // 60 % 24,
-            minute=(hour * 60 + minute + 15) % 60,
-            timezone=LOCAL_TZ,
-        ),
-        args=[app],
-        id="scorecards",
-        replace_existing=True,
-    )
-    return scheduler

@@ -91,7 +91,7 @@ def new():
         abort(404)
     if task.status not in notices.OPEN_TASK_STATUSES:
         flash(str(notices.MESSAGES["notice_task_not_open"]), "error")
-        return redirect(url_for("plans.task_detail", task_id=task.id))
+        return redirect(url_for("pages.task_detail", task_id=task.id))
     form = NoticeForm(formdata=None)
     form.answer_working_days.data = int(get_setting("notice_answer_working_days"))
     return _new_page(task, form)
@@ -115,7 +115,7 @@ def issue(task_id: int):
     except NoticeError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return redirect(url_for("plans.task_detail", task_id=task_id))
+        return redirect(url_for("pages.task_detail", task_id=task_id))
     number, due = notice.number, notice.answer_due.isoformat()
     notice_id = notice.id
     db.session.commit()

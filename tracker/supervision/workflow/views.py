@@ -17,7 +17,7 @@ from tracker.accounts.permissions import role_required
 from tracker.common.forms import ActionForm
 from tracker.extensions import db
 from tracker.plans.models import Plan
-from tracker.supervision.workflow import services
+from tracker.supervision.workflow import queries, services
 from tracker.supervision.workflow.forms import (
     AnswerForm,
     AssignForm,
@@ -37,7 +37,7 @@ bp = Blueprint("supervision", __name__)
 
 
 def _task_url(task_id: int) -> str:
-    return url_for("plans.task_detail", task_id=task_id)
+    return url_for("pages.task_detail", task_id=task_id)
 
 
 def _done(target: str, message: str):
@@ -306,7 +306,7 @@ def answer_instruction(instruction_id: int):
 def pending():
     return render_template(
         "supervision/requests.html",
-        queue=services.office_queue(today()),
+        queue=queries.office_queue(today()),
         can_decide=current_user.has_role(Role.OFFICE),
     )
 
@@ -314,4 +314,4 @@ def pending():
 @bp.route("/supervision/my")
 @role_required(Role.LIAISON)
 def my_actions():
-    return render_template("supervision/my.html", todo=services.my_actions(current_user, today()))
+    return render_template("supervision/my.html", todo=queries.my_actions(current_user, today()))

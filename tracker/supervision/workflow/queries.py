@@ -1,0 +1,245 @@
+"""What the workflow shows: the task page's workflow panel, the office's queue and a
+liaison's to-do list (read models, no writes)."""
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.accounts.models import Role
+from tracker.accounts.permissions import unit_scope
+from tracker.extensions import db
+from tracker.plans.models import Plan, Task, TaskStatus
+from tracker.supervision.models import (
+    CloseOutRequest,
+    ExtensionRequest,
+    Instruction,
+    RequestState,
+    TaskAssignment,
+)
+from tracker.supervision.workflow import rules
+from tracker.supervision.workflow.forms import (
+    AssignForm,
+    CloseOutForm,
+    ExtensionForm,
+    InstructionForm,
+)
+from tracker.supervision.workflow.services import (
+    STATE_LABELS,
+    default_lead_unit_id,
+    liaison_part,
+    local_date,
+    successor_map,
+)
+from tracker.timeutil import today as clock_today
+
+
+def _forms(**forms):
+    return {name: cls(formdata=None) for name, cls in forms.items()}
+
+
+def task_panel(task, user, today: date | None = None) -> dict:
+    """Everything the task page shows and offers about the task's workflow for this user.
+
+    Needs task.lead_unit and task.co_unit_links[].unit loaded (plans.services.load_task).
+    A task not yet assigned has no assignments or requests, so they are not queried.
+    """
+    today = today or clock_today()
+    status = task.status
+    is_office = user.has_role(Role.OFFICE)
+    is_leader = user.has_role(Role.LEADER)
+    role, scope = liaison_part(user, task)
+
+    assignments: list[TaskAssignment] = []
+    extensions: list[ExtensionRequest] = []
+    close_outs: list[CloseOutRequest] = []
+    if status != TaskStatus.PENDING.value:
+        assignments = list(
+            db.session.scalars(
+                select(TaskAssignment)
+                .where(TaskAssignment.task_id == task.id)
+                .options(joinedload(TaskAssignment.unit))
+                .order_by(TaskAssignment.is_lead.desc(), TaskAssignment.id)
+            ).all()
+        )
+        extensions = list(
+            db.session.scalars(
+                select(ExtensionRequest)
+                .where(ExtensionRequest.task_id == task.id)
+                .options(joinedload(ExtensionRequest.unit))
+                .order_by(ExtensionRequest.id.desc())
+            ).all()
+        )
+        close_outs = list(
+            db.session.scalars(
+                select(CloseOutRequest)
+                .where(CloseOutRequest.task_id == task.id)
+                .options(
+                    joinedload(CloseOutRequest.unit), selectinload(CloseOutRequest.attachments)
+                )
+                .order_by(CloseOutRequest.id.desc())
+            ).all()
+        )
+    instructions = list(
+        db.session.scalars(
+            select(Instruction)
+            .where(Instruction.task_id == task.id)
+            .options(joinedload(Instruction.author))
+            .order_by(Instruction.id.desc())
+        ).all()
+    )
+    unit_names = {task.lead_unit_id: task.lead_unit.name}
+    unit_names.update({link.unit_id: link.unit.name for link in task.co_unit_links})
+    unit_names.update({a.unit_id: a.unit.name for a in assignments})
+
+    pending = RequestState.PENDING.value
+    extension_pending = any(e.state == pending for e in extensions)
+    close_out_pending = any(c.state == pending for c in close_outs)
+    mine_open = [a for a in assignments if a.unit_id in scope and a.acknowledged_at is None]
+    is_lead = role == "lead"
+    flags = {
+        "can_assign": is_office and status == TaskStatus.PENDING.value,
+        "can_acknowledge": bool(mine_open) and status != TaskStatus.CLOSED.value,
+        "can_request_extension": is_lead
+        and rules.check_open_task(status) is None
+        and not extension_pending
+        and task.due_date is not None,
+        "can_request_close_out": is_lead
+        and rules.check_close_out_request(status, close_out_pending) is None,
+        "can_decide": is_office,
+        "can_instruct": is_leader and rules.check_instruction(status) is None,
+        "can_answer": is_lead,
+    }
+    forms = {}
+    default_lead = None
+    if flags["can_assign"]:
+        successor_of, names = successor_map()
+        default_lead = default_lead_unit_id(task, successor_of)
+        form = AssignForm(formdata=None)
+        form.lead_unit_id.choices = [
+            (uid, name) for uid, name in names.items() if successor_of.get(uid) is None
+        ]
+        form.lead_unit_id.data = default_lead
+        forms["assign"] = form
+    if flags["can_request_extension"]:
+        forms.update(_forms(extension=ExtensionForm))
+    if flags["can_request_close_out"]:
+        forms.update(_forms(close_out=CloseOutForm))
+    if flags["can_instruct"]:
+        forms.update(_forms(instruction=InstructionForm))
+
+    return {
+        "today": today,
+        "role": role,
+        "state_labels": STATE_LABELS,
+        "late_acknowledgements": {
+            a.id
+            for a in assignments
+            if a.acknowledged_at and rules.is_late(local_date(a.acknowledged_at), a.ack_due)
+        },
+        "overdue_acknowledgements": {
+            a.id
+            for a in assignments
+            if rules.ack_overdue(a.ack_due, bool(a.acknowledged_at), today)
+        },
+        "late_answers": {
+            i.id
+            for i in instructions
+            if i.answered_at and rules.is_late(local_date(i.answered_at), i.answer_due)
+        },
+        "assignments": assignments,
+        "my_open_assignments": mine_open,
+        "extensions": extensions,
+        "close_outs": close_outs,
+        "instructions": instructions,
+        "unit_names": unit_names,
+        "default_lead_unit_id": default_lead,
+        "extension_pending": extension_pending,
+        "close_out_pending": close_out_pending,
+        # the evidence module lets office, leader, admin and the lead unit download
+        "evidence_links": "evidence.download" in current_app.view_functions
+        and (role is None or is_lead),
+        "forms": forms,
+        **flags,
+    }
+
+
+def office_queue(today: date) -> dict:
+    """What awaits the office: pending requests, overdue acknowledgements, unanswered
+    instructions and plans with tasks not yet assigned. Five statements whatever the rows."""
+    pending = RequestState.PENDING.value
+    task_opts = (joinedload(Task.plan), joinedload(Task.lead_unit))
+    extensions = db.session.execute(
+        select(ExtensionRequest, Task)
+        .join(Task, Task.id == ExtensionRequest.task_id)
+        .where(ExtensionRequest.state == pending)
+        .options(joinedload(ExtensionRequest.unit), *task_opts)
+        .order_by(ExtensionRequest.requested_at, ExtensionRequest.id)
+    ).all()
+    close_outs = db.session.execute(
+        select(CloseOutRequest, Task)
+        .join(Task, Task.id == CloseOutRequest.task_id)
+        .where(CloseOutRequest.state == pending)
+        .options(joinedload(CloseOutRequest.unit), *task_opts)
+        .order_by(CloseOutRequest.requested_at, CloseOutRequest.id)
+    ).all()
+    late_acks = db.session.execute(
+        select(TaskAssignment, Task)
+        .join(Task, Task.id == TaskAssignment.task_id)
+        .where(
+            TaskAssignment.acknowledged_at.is_(None),
+            TaskAssignment.ack_due < today,
+            Task.status != TaskStatus.CLOSED.value,
+        )
+        .options(joinedload(TaskAssignment.unit), *task_opts)
+        .order_by(TaskAssignment.ack_due, TaskAssignment.id)
+    ).all()
+    instructions = db.session.execute(
+        select(Instruction, Task)
+        .join(Task, Task.id == Instruction.task_id)
+        .where(Instruction.answer.is_(None))
+        .options(joinedload(Instruction.author), *task_opts)
+        .order_by(Instruction.answer_due, Instruction.id)
+    ).all()
+    plans = db.session.execute(
+        select(Plan, func.count(Task.id))
+        .join(Task, Task.plan_id == Plan.id)
+        .where(Task.status == TaskStatus.PENDING.value)
+        .group_by(Plan.id)
+        .order_by(Plan.id)
+    ).all()
+    return {
+        "extensions": extensions,
+        "close_outs": close_outs,
+        "late_acks": late_acks,
+        "instructions": instructions,
+        "plans_to_assign": plans,
+        "today": today,
+    }
+
+
+def my_actions(user, today: date) -> dict:
+    """A liaison's to-do: its unit's assignments to acknowledge (also those of units it
+    succeeded) and the instructions on tasks it leads still to answer."""
+    scope = unit_scope(user) or set()
+    task_opts = (joinedload(Task.plan), joinedload(Task.lead_unit))
+    to_acknowledge = db.session.execute(
+        select(TaskAssignment, Task)
+        .join(Task, Task.id == TaskAssignment.task_id)
+        .where(
+            TaskAssignment.unit_id.in_(scope),
+            TaskAssignment.acknowledged_at.is_(None),
+            Task.status != TaskStatus.CLOSED.value,
+        )
+        .options(joinedload(TaskAssignment.unit), *task_opts)
+        .order_by(TaskAssignment.ack_due, TaskAssignment.id)
+    ).all()
+    to_answer = db.session.execute(
+        select(Instruction, Task)
+        .join(Task, Task.id == Instruction.task_id)
+        .where(Task.lead_unit_id.in_(scope), Instruction.answer.is_(None))
+        .options(joinedload(Instruction.author), *task_opts)
+        .order_by(Instruction.answer_due, Instruction.id)
+    ).all()
+    return {"to_acknowledge": to_acknowledge, "to_answer": to_answer, "today": today}
