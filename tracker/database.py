@@ -13,6 +13,7 @@ import contextvars
 import sqlite3
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -61,3 +62,10 @@ def _sqlite_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         dbapi_connection.isolation_level = ""
+
+
+def dialect_insert(table, session):
+    """An INSERT for the session's database (SQLite or PostgreSQL), so that callers can add
+    `.on_conflict_do_nothing(…)`: the one place that knows both dialects' insert."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

@@ -17,7 +17,7 @@ from tracker.supervision.models import (
     Instruction,
     TaskAssignment,
 )
-from tracker.supervision.workflow import services
+from tracker.supervision.workflow import instructions, requests, services
 
 
 @pytest.fixture
@@ -70,19 +70,19 @@ def do(world):
 
         def extension(self, name, requested_due=date(2027, 3, 31), user="liaison"):
             return self._commit(
-                services.request_extension(
+                requests.request_extension(
                     task_of(name), users[user], self.today, "需要更多时间", requested_due
                 )
             )
 
         def close_out(self, name, user="liaison"):
             return self._commit(
-                services.request_close_out(task_of(name), users[user], self.today, "已完成")
+                requests.request_close_out(task_of(name), users[user], self.today, "已完成")
             )
 
         def instruction(self, name, user="leader"):
             return self._commit(
-                services.write_instruction(task_of(name), users[user], self.today, "抓紧推进")
+                instructions.write_instruction(task_of(name), users[user], self.today, "抓紧推进")
             )
 
     return Steps()

@@ -20,8 +20,10 @@ from sqlalchemy import func, select
 
 from tracker.accounts.models import Role, User
 from tracker.extensions import db
-from tracker.supervision.delivery import services as delivery
+from tracker.supervision.delivery import channels, digests, notify
+from tracker.supervision.delivery import outbox as delivery
 from tracker.supervision.models import Alert, Notification, OutboxMessage, UnitWebhook
+from tracker.timeutil import LOCAL_TZ
 from tracker.units.models import Unit
 
 TODAY = date(2026, 11, 20)
@@ -129,7 +131,7 @@ def _alert(key, kind, level, task_id, unit_code, swept_on=TODAY):
 
 
 def _notify(*alert_ids, today=TODAY):
-    delivery.notify_alerts(list(alert_ids), today)
+    notify.notify_alerts(list(alert_ids), today)
     db.session.commit()
 
 
@@ -213,10 +215,10 @@ def test_notify_runs_a_constant_number_of_statements(world, make_user, count_sta
         make_user(Role.LIAISON, "kjj", username=f"more{n}")
     db.session.commit()
     with count_statements() as small:
-        delivery.notify_alerts(one, TODAY)
+        notify.notify_alerts(one, TODAY)
     db.session.commit()
     with count_statements() as large:
-        delivery.notify_alerts(many, TODAY)
+        notify.notify_alerts(many, TODAY)
     db.session.commit()
     assert large.count <= small.count + 2, large.statements  # + the second unit's message
 
@@ -234,7 +236,7 @@ def test_one_chinese_digest_per_recipient_per_day_over_smtp(now, world, smtp_ser
         _alert("a2", "task_overdue", 2, ids["own_task"], "fgw"),
         _alert("a3", "task_overdue", 2, ids["other_task"], "kjj"),
     )
-    assert delivery.build_email_digests(TODAY) == 2
+    assert digests.build_email_digests(TODAY) == 2
     db.session.commit()
     assert delivery.process_outbox(now, smtp_config=smtp_server.config)["sent"] == 2
 
@@ -253,7 +255,7 @@ def test_one_chinese_digest_per_recipient_per_day_over_smtp(now, world, smtp_ser
     assert "【提醒】月报即将到期" in liaison_mail.get_body(("html",)).get_content()
 
     # a second run the same day sends nothing; all messages are marked sent
-    assert delivery.build_email_digests(TODAY) == 0
+    assert digests.build_email_digests(TODAY) == 0
     db.session.commit()
     assert delivery.process_outbox(now + timedelta(hours=1), smtp_config=smtp_server.config) == {
         "sent": 0,
@@ -272,8 +274,8 @@ def test_no_digest_when_nothing_unread_that_day(now, world, smtp_server):
     # read already: nothing to send; another day: nothing either
     db.session.execute(Notification.__table__.update().values(read_at=datetime(2026, 11, 20, 2, 0)))
     db.session.commit()
-    assert delivery.build_email_digests(TODAY) == 0
-    assert delivery.build_email_digests(TODAY + timedelta(days=1)) == 0
+    assert digests.build_email_digests(TODAY) == 0
+    assert digests.build_email_digests(TODAY + timedelta(days=1)) == 0
     db.session.commit()
     delivery.process_outbox(now, smtp_config=smtp_server.config)
     assert smtp_server.envelopes == []
@@ -352,7 +354,7 @@ def test_a_failing_channel_retries_with_backoff_while_others_are_delivered(
         (200, {"errcode": 0}),
     ]
     _notify(_alert("a1", "task_overdue", 1, ids["own_task"], "fgw"))
-    delivery.build_email_digests(TODAY)
+    digests.build_email_digests(TODAY)
     db.session.commit()
     closed = {**smtp_server.config, "port": _free_port()}  # nothing listens there
 
@@ -406,7 +408,7 @@ def test_backoff_grows(attempts, minutes):
 
 
 def test_dingtalk_signature_is_urlencoded_base64_hmac():
-    url = delivery.dingtalk_signed_url(
+    url = channels.dingtalk_signed_url(
         "https://oapi.dingtalk.com/robot/send?access_token=t", "SECxyz", 1700000000000
     )
     digest = hmac.new(b"SECxyz", b"1700000000000\nSECxyz", hashlib.sha256).digest()
@@ -538,10 +540,10 @@ def test_an_escalated_alert_tells_the_office_and_joins_its_digest(now, world, sm
     assert _recipients(alert) == {"liaison1"}
     db.session.get(Alert, alert).level = 2
     db.session.commit()
-    local_today = datetime.now(delivery.LOCAL_TZ).date()  # the day the notification is made
+    local_today = datetime.now(LOCAL_TZ).date()  # the day the notification is made
     _notify(alert, today=local_today)
     assert _recipients(alert) == {"liaison1", "office1"}
-    assert delivery.build_email_digests(local_today) == 1
+    assert digests.build_email_digests(local_today) == 1
     db.session.commit()
     delivery.process_outbox(now, smtp_config=smtp_server.config)
     [envelope] = smtp_server.envelopes

@@ -9,17 +9,15 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from support.permission_matrix import PAGE, WRITE, endpoints_of, expect, run_matrix
 
 from tracker.accounts.models import User
 from tracker.extensions import db
-from tracker.supervision.delivery import services as delivery
+from tracker.supervision.delivery import notify
 from tracker.supervision.models import Alert, Notification, UnitWebhook
 from tracker.units.models import Unit
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
-LOGIN = "login"
-PAGE = 200
-WRITE = "write"  # redirect, and the data changed
 
 ENDPOINTS = {
     "notifications.index",
@@ -29,10 +27,6 @@ ENDPOINTS = {
     "notifications.webhooks",
     "notifications.webhook_delete",
 }
-
-
-def expect(default, **by_role):
-    return [LOGIN if r == "anonymous" else by_role.get(r, default) for r in ROLES]
 
 
 PREFS = {"email": "someone@example.org", "notify_email": "y"}
@@ -54,7 +48,7 @@ def _prepare(world):
     hook = UnitWebhook(unit_id=fgw, kind="wecom", url="http://127.0.0.1:9/x", active=True)
     db.session.add_all([alert, hook])
     db.session.flush()
-    delivery.notify_alerts([alert.id], date(2026, 11, 20))
+    notify.notify_alerts([alert.id], date(2026, 11, 20))
     db.session.commit()
 
     def note_of(role):
@@ -98,24 +92,7 @@ def _snapshot():
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_for_every_role(world, client_for, role):
     ids = {**world["ids"], **_prepare(world)}
-    client = client_for(role)
-    for method, template, data, expected in [*CASES, READ_ALL]:
-        path = template.format(**ids)
-        want = expected[ROLES.index(role)]
-        form = {k: v.format(**ids) for k, v in (data or {}).items()}
-        before = _snapshot()
-        response = client.get(path) if method == "GET" else client.post(path, data=form)
-        label = f"{role} {method} {path}: {response.status_code}"
-        if want == LOGIN:
-            assert response.status_code == 302, label
-            assert "/login" in response.headers["Location"], label
-        elif want == WRITE:
-            assert response.status_code == 302, label
-            assert _snapshot() != before, f"{label}: nothing was written"
-        else:
-            assert response.status_code == want, label
-        if want in (LOGIN, 403, 404):
-            assert _snapshot() == before, f"{label}: data changed"
+    run_matrix([*CASES, READ_ALL], role, client_for=client_for, ids=ids, snapshot=_snapshot)
 
 
 def test_a_user_never_reads_another_users_notifications(world, client_for):
@@ -133,17 +110,4 @@ def test_every_endpoint_of_the_blueprint_is_in_the_matrix(app):
         r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("notifications.")
     }
     assert routed == ENDPOINTS
-    tested = set()
-    for _method, template, _data, _expected in [*CASES, READ_ALL]:
-        for rule in app.url_map.iter_rules():
-            if rule.endpoint.startswith("notifications.") and _matches(rule.rule, template):
-                tested.add(rule.endpoint)
-    assert tested == ENDPOINTS
-
-
-def _matches(rule: str, template: str) -> bool:
-    rule_parts, parts = rule.strip("/").split("/"), template.strip("/").split("/")
-    return len(rule_parts) == len(parts) and all(
-        a == b or (a.startswith("<") and (b.startswith("{") or b.isdigit()))
-        for a, b in zip(rule_parts, parts, strict=True)
-    )
+    assert endpoints_of(app.url_map, [*CASES, READ_ALL]) == ENDPOINTS

@@ -17,7 +17,7 @@ from tracker.plans import services
 from tracker.plans.permissions import can_view_task
 from tracker.reports.models import ProgressReport, ReportState
 from tracker.reports.periods import calendar_warning_years
-from tracker.reports.services import task_reports
+from tracker.reports.queries import task_reports
 from tracker.supervision.workflow.queries import task_panel
 from tracker.timeutil import today
 from tracker.units.models import Unit

@@ -24,6 +24,9 @@ class TaskStatus(enum.StrEnum):
         return str(TASK_STATUS_LABELS[self])
 
 
+# a task that has been assigned and is not closed: its units report on it and it can run late
+OPEN_STATUSES = (TaskStatus.ASSIGNED.value, TaskStatus.IN_PROGRESS.value)
+
 TASK_STATUS_LABELS = {
     TaskStatus.PENDING: _l("Not yet assigned"),
     TaskStatus.ASSIGNED: _l("Assigned"),

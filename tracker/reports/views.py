@@ -9,7 +9,7 @@ from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
 from tracker.extensions import db
 from tracker.plans.models import Plan
-from tracker.reports import services
+from tracker.reports import queries, services
 from tracker.reports.forms import PlainForm, ReportForm, ReviewForm, TaskActionForm
 from tracker.reports.models import ReportingPeriod, ReportState
 from tracker.reports.periods import calendar_warning_years, current_period
@@ -26,7 +26,7 @@ def _period():
 
 
 def _month_page(period, forms=None, status=200, conflict=None):
-    rows = services.month_rows(current_user, period)
+    rows = queries.month_rows(current_user, period)
     forms = forms or {}
     for row in rows:
         if row.task.id not in forms:
@@ -156,7 +156,7 @@ def detail(report_id: int):
     return render_template(
         "reports/detail.html",
         report=report,
-        revisions=services.revisions(report),
+        revisions=queries.revisions(report),
         review_form=ReviewForm(formdata=None, version=str(report.version)),
         action_form=TaskActionForm(formdata=None),
     )
@@ -194,20 +194,20 @@ def review_queue():
     if state not in {s.value for s in ReportState} | {""}:
         state = ReportState.SUBMITTED.value
     light = request.args.get("light") or None
-    filters = services.QueueFilters(
+    filters = queries.QueueFilters(
         plan_id=_int_arg("plan"),
         unit_id=_int_arg("unit"),
         state=state or None,
         light=light if light in ("green", "yellow", "red") else None,
         period_id=_int_arg("period"),
     )
-    rows = services.review_queue(filters, today())
+    rows = queries.review_queue(filters, today())
     return render_template(
         "reports/review_queue.html",
         rows=rows,
         filters=filters,
         plans=db.session.execute(select(Plan.id, Plan.title).order_by(Plan.id)).all(),
-        units=services.unit_choices(),
+        units=queries.unit_choices(),
         periods=db.session.scalars(
             select(ReportingPeriod).order_by(
                 ReportingPeriod.year.desc(), ReportingPeriod.month.desc()
@@ -257,7 +257,7 @@ def overview():
     return render_template(
         "reports/overview.html",
         period=period,
-        rows=services.period_overview(period, today()),
+        rows=queries.period_overview(period, today()),
         periods=db.session.scalars(
             select(ReportingPeriod).order_by(
                 ReportingPeriod.year.desc(), ReportingPeriod.month.desc()

@@ -6,27 +6,20 @@ tasks and reports; the caller commits.
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
-from tracker.audit import ACTION_LABELS, AuditEvent, record
-from tracker.calendar.rules import report_due_date
-from tracker.calendar.services import load_calendar
+from tracker.audit import ACTION_LABELS, record
 from tracker.extensions import db
-from tracker.plans.models import Task, TaskCoUnit
 from tracker.plans.seeding import SEEDS_PATH
-from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.reports.rules import local_date
 from tracker.scoring import rules
+from tracker.scoring.facts import month_facts
+from tracker.scoring.ledger import event_ref
 from tracker.scoring.models import ScoreAdjustment, Scorecard, ScoreEntry, ScoreRuleSet
-from tracker.settings import get_setting
-from tracker.supervision.models import Instruction, SupervisionNotice, TaskAssignment
-from tracker.timeutil import LOCAL_TZ
 from tracker.units.models import Unit
-from tracker.units.rules import final_successor
 
 RULES_FILE = SEEDS_PATH / "score_rules.json"
 PG_LOCK_ID = 0x7363_6F72_6573  # "scores": one recompute at a time on PostgreSQL
@@ -160,165 +153,6 @@ def add_adjustment(user, month: str, unit_id: int, amount: Decimal, reason: str)
 
 
 # --- facts ------------------------------------------------------------------------------
-
-
-def _local_day(moment: datetime | None) -> date | None:
-    return local_date(moment, LOCAL_TZ)
-
-
-def utc_start(day: date) -> datetime:
-    """The UTC moment at which the Beijing day `day` begins (stored times are UTC)."""
-    return datetime(day.year, day.month, day.day) - timedelta(hours=8)
-
-
-def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], dict[int, str]]:
-    """The month's facts, the units to score and each unit's code (for listing ties)."""
-    period = rules.parse_period(month)
-    year, mon = period.start.year, period.start.month
-    calendar = load_calendar()
-    units = db.session.execute(select(Unit.id, Unit.successor_id, Unit.code)).all()
-    successor_of = {u.id: u.successor_id for u in units}
-    codes = {u.id: u.code for u in units}
-
-    def current(unit_id):
-        return final_successor(unit_id, successor_of)
-
-    due = db.session.scalar(
-        select(ReportingPeriod.due_date).where(
-            ReportingPeriod.year == year, ReportingPeriod.month == mon
-        )
-    ) or report_due_date(calendar, year, mon, int(get_setting("report_due_day")))
-
-    co_units: dict[int, list[int]] = {}
-    for task_id, unit_id in db.session.execute(
-        select(TaskCoUnit.task_id, TaskCoUnit.unit_id).order_by(
-            TaskCoUnit.task_id, TaskCoUnit.position
-        )
-    ).all():
-        co_units.setdefault(task_id, []).append(current(unit_id))
-    tasks, lead_of = [], {}
-    for t in db.session.execute(
-        select(Task.id, Task.status, Task.due_date, Task.closed_at, Task.lead_unit_id)
-    ).all():
-        lead_of[t.id] = current(t.lead_unit_id)
-        tasks.append(
-            rules.TaskFact(
-                t.id,
-                t.status,
-                calendar.next_workday(t.due_date) if t.due_date else None,
-                _local_day(t.closed_at),
-                lead_of[t.id],
-                tuple(co_units.get(t.id, ())),
-            )
-        )
-    assignments = [
-        rules.Assignment(a.task_id, current(a.unit_id), _local_day(a.assigned_at))
-        for a in db.session.execute(
-            select(TaskAssignment.task_id, TaskAssignment.unit_id, TaskAssignment.assigned_at)
-        ).all()
-    ]
-
-    report_rows = db.session.execute(
-        select(
-            ProgressReport.id,
-            ProgressReport.task_id,
-            ProgressReport.unit_id,
-            ProgressReport.revision,
-            ProgressReport.state,
-            ProgressReport.quality,
-            ProgressReport.first_submitted_at,
-        )
-        .join(ReportingPeriod, ReportingPeriod.id == ProgressReport.period_id)
-        .where(ReportingPeriod.year == year, ReportingPeriod.month == mon)
-        .order_by(ProgressReport.revision)
-    ).all()
-    latest: dict[tuple[int, int], object] = {}
-    first: dict[tuple[int, int], date] = {}
-    for r in report_rows:
-        key = (r.task_id, r.unit_id)
-        latest[key] = r
-        day = _local_day(r.first_submitted_at)
-        if day is not None and (key not in first or day < first[key]):
-            first[key] = day
-    reports = [
-        rules.ReportFact(r.id, r.task_id, r.unit_id, first.get(key), r.state, r.quality)
-        for key, r in latest.items()
-    ]
-    report_units = {r.id: (r.task_id, r.unit_id) for r in report_rows}
-    returns = []
-    for event in db.session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.action == "report.returned",
-            AuditEvent.occurred_at >= utc_start(period.start),
-        )
-    ).all():
-        report_id = (event.detail or {}).get("report_id")
-        if report_id in report_units:
-            task_id, unit_id = report_units[report_id]
-            returns.append(
-                rules.ReturnFact(
-                    event.id, report_id, task_id, unit_id, _local_day(event.occurred_at)
-                )
-            )
-
-    answers = [
-        rules.AnswerFact(
-            "notice", n.id, n.task_id, current(n.unit_id), n.answer_due, _local_day(n.answered_at)
-        )
-        for n in db.session.execute(
-            select(
-                SupervisionNotice.id,
-                SupervisionNotice.task_id,
-                SupervisionNotice.unit_id,
-                SupervisionNotice.answer_due,
-                SupervisionNotice.answered_at,
-            ).where(SupervisionNotice.answer_due.between(period.start, period.end))
-        ).all()
-    ]
-    answers += [
-        rules.AnswerFact(
-            "instruction",
-            i.id,
-            i.task_id,
-            current(i.answer_unit_id) if i.answer_unit_id else lead_of[i.task_id],
-            i.answer_due,
-            _local_day(i.answered_at),
-        )
-        for i in db.session.execute(
-            select(
-                Instruction.id,
-                Instruction.task_id,
-                Instruction.answer_unit_id,
-                Instruction.answer_due,
-                Instruction.answered_at,
-            ).where(Instruction.answer_due.between(period.start, period.end))
-        ).all()
-    ]
-    adjustments = [
-        rules.AdjustmentFact(a.id, a.unit_id, a.amount, a.reason, _local_day(a.created_at))
-        for a in db.session.execute(
-            select(
-                ScoreAdjustment.id,
-                ScoreAdjustment.unit_id,
-                ScoreAdjustment.amount,
-                ScoreAdjustment.reason,
-                ScoreAdjustment.created_at,
-            ).where(ScoreAdjustment.period == period.key)
-        ).all()
-    ]
-    facts = rules.MonthFacts(
-        period,
-        due,
-        today,
-        tuple(assignments),
-        tuple(tasks),
-        tuple(reports),
-        tuple(returns),
-        tuple(answers),
-        tuple(adjustments),
-    )
-    scored = {a.unit_id for a in assignments if a.assigned_on <= period.end}
-    return facts, scored, codes
 
 
 def compute_month(month: str, today: date) -> tuple[int, list[rules.Card]]:
@@ -509,60 +343,6 @@ def number(value: Decimal) -> int | float:
     """A JSON number: 95 rather than 95.00, 97.5 as it is."""
     value = Decimal(value)
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def event_ref(entry: ScoreEntry) -> dict:
-    """The event behind an entry, with the page that shows it."""
-    ref = {
-        "type": entry.event_type,
-        "id": entry.event_id,
-        "date": entry.event_date.isoformat() if entry.event_date else None,
-    }
-    if entry.task_id is not None:
-        ref["task_id"] = entry.task_id
-    if entry.report_id is not None:
-        ref["report_id"] = entry.report_id
-    if entry.note:
-        ref["note"] = entry.note
-    return ref
-
-
-EVENT_LABELS = {
-    "report": _l("Report"),
-    "task": _l("Task"),
-    "notice": _l("Supervision notice"),
-    "instruction": _l("Instruction"),
-    "audit": _l("Return of a report"),
-    "adjustment": _l("Adjustment"),
-}
-
-
-def tasks_named(entries) -> dict[int, Task]:
-    """{task id: task with its plan} for the entries' tasks (one statement)."""
-    from sqlalchemy.orm import joinedload
-
-    ids = {e.task_id for e in entries if e.task_id is not None}
-    if not ids:
-        return {}
-    return {
-        t.id: t
-        for t in db.session.scalars(
-            select(Task).where(Task.id.in_(ids)).options(joinedload(Task.plan))
-        )
-    }
-
-
-def event_url(entry: ScoreEntry) -> str | None:
-    """The page of the entry's event (None for a manual adjustment)."""
-    from flask import url_for
-
-    if entry.report_id is not None:
-        return url_for("reports.detail", report_id=entry.report_id)
-    if entry.event_type == "notice":
-        return url_for("notices.detail", notice_id=entry.event_id)
-    if entry.task_id is not None:
-        return url_for("pages.task_detail", task_id=entry.task_id)
-    return None
 
 
 def scorecard_json(scores: PeriodScores) -> dict:

@@ -18,7 +18,7 @@ from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
 from tracker.database import writing
 from tracker.extensions import db
-from tracker.scoring import rules, services
+from tracker.scoring import ledger, rules, services
 from tracker.scoring.bulletins.forms import period_suggestions
 from tracker.scoring.forms import AdjustmentForm, ComputeForm, RuleSetForm
 from tracker.timeutil import today
@@ -98,11 +98,11 @@ def unit_card(unit_id: int):
         period=period,
         scores=scores,
         card=card,
-        tasks=services.tasks_named(card.entries if card else []),
-        event_labels=services.EVENT_LABELS,
+        tasks=ledger.tasks_named(card.entries if card else []),
+        event_labels=ledger.EVENT_LABELS,
         period_choices=_period_choices(today()),
         rule_label=rules.rule_label,
-        event_url=services.event_url,
+        event_url=ledger.event_url,
     )
 
 

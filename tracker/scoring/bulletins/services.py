@@ -42,8 +42,9 @@ from tracker.reports.models import utcnow
 from tracker.scoring import rules
 from tracker.scoring.bulletins.word import bulletin_title, draft_body
 from tracker.scoring.exports import period_label
+from tracker.scoring.facts import utc_start
 from tracker.scoring.models import Bulletin, BulletinState, Scorecard
-from tracker.scoring.services import number, period_scores, utc_start
+from tracker.scoring.services import number, period_scores
 from tracker.supervision.models import Alert, SupervisionNotice
 from tracker.supervision.workflow.services import successor_map
 from tracker.units.rules import final_successor

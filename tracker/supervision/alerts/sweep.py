@@ -18,18 +18,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.calendar.rules import report_due_date
 from tracker.calendar.services import load_calendar
-from tracker.database import writing
+from tracker.database import dialect_insert, writing
 from tracker.extensions import db
 from tracker.plans.models import Task, TaskCoUnit
 from tracker.reports.models import ProgressReport, ReportingPeriod, utcnow
 from tracker.reports.periods import period_month, previous_month
 from tracker.settings import DEFAULTS, Setting
 from tracker.supervision.alerts import rules
-from tracker.supervision.delivery.services import notify_alerts
+from tracker.supervision.delivery.notify import notify_alerts
 from tracker.supervision.models import Alert, Instruction, SupervisionNotice, TaskAssignment
 from tracker.supervision.workflow.rules import assignment_units
 from tracker.units.models import Unit
@@ -63,11 +62,6 @@ class SweepResult:
         return {"date": self.today.isoformat(), "created": created, "total": sum(created.values())}
 
 
-def _insert(table):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def _settings() -> dict:
     stored = dict(
         db.session.execute(
@@ -85,7 +79,7 @@ def _ensure_period(calendar, year: int, month: int, due_day: int) -> None:
     a request may create it at the same moment)."""
 
     db.session.execute(
-        _insert(ReportingPeriod)
+        dialect_insert(ReportingPeriod, db.session)
         .values(
             year=year,
             month=month,
@@ -331,7 +325,7 @@ def _sweep(today: date) -> SweepResult:
     ]
     for start in range(0, len(rows), INSERT_CHUNK):
         inserted = db.session.execute(
-            _insert(Alert)
+            dialect_insert(Alert, db.session)
             .values(rows[start : start + INSERT_CHUNK])
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(Alert.id, Alert.kind)

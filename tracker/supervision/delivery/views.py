@@ -17,7 +17,7 @@ from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import role_required
 from tracker.extensions import db
 from tracker.reports.models import utcnow
-from tracker.supervision.delivery.services import WEBHOOK_KINDS
+from tracker.supervision.delivery.outbox import WEBHOOK_KINDS
 from tracker.supervision.models import Notification, OutboxMessage, UnitWebhook
 from tracker.units.models import Unit
 

@@ -6,11 +6,10 @@ Each step loads what it needs, asks rules.py, writes, records an audit event on 
 WorkflowError and writes nothing. Views pass `today` (tracker.clock) in.
 """
 
-import importlib.util
 from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import Role
@@ -19,7 +18,6 @@ from tracker.audit import ACTION_LABELS, AuditEvent, record
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
 from tracker.plans.models import Plan, Task, TaskCoUnit, TaskStatus
-from tracker.reports.evidence import services as evidence
 from tracker.reports.models import utcnow
 from tracker.settings import get_setting
 from tracker.supervision.models import (
@@ -27,7 +25,6 @@ from tracker.supervision.models import (
     CloseOutRequest,
     ExtensionRequest,
     Instruction,
-    RequestState,
     TaskAssignment,
 )
 from tracker.supervision.workflow import rules
@@ -105,7 +102,7 @@ class WorkflowError(Exception):
         return str(text % self.params) if self.params else str(text)
 
 
-def _refuse_if(key: str | None) -> None:
+def refuse_if(key: str | None) -> None:
     if key:
         raise WorkflowError(key)
 
@@ -115,11 +112,11 @@ def local_date(moment: datetime) -> date:
     return moment.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
 
 
-def _iso(day: date | None) -> str | None:
+def iso_date(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _set_status(task: Task, new: str, user) -> AuditEvent:
+def set_status(task: Task, new: str, user) -> AuditEvent:
     """Change the task's status; the timeline shows it as "from → to"."""
     event = record("task.status_changed", task, actor=user, detail={"from": task.status, "to": new})
     task.status = new
@@ -141,7 +138,7 @@ def _insert_many(*groups: list) -> None:
             db.session.execute(insert(model), values)
 
 
-def _unit_name(unit_id: int | None) -> str | None:
+def unit_name(unit_id: int | None) -> str | None:
     unit = db.session.get(Unit, unit_id) if unit_id else None
     return unit.name if unit else None
 
@@ -214,7 +211,7 @@ def liaison_part(user, task: Task) -> tuple[str | None, set[int]]:
     return None, scope
 
 
-def _require_lead(user, task: Task) -> None:
+def require_lead(user, task: Task) -> None:
     role, _scope = liaison_part(user, task)
     if role is None:
         raise WorkflowError("no_part")
@@ -264,7 +261,7 @@ def _assign(
     now = utcnow()
     created, events = [], []
     for task in tasks:
-        _refuse_if(rules.check_assign(task.status))
+        refuse_if(rules.check_assign(task.status))
         lead_change = None
         default_lead = default_lead_unit_id(task, successor_of)
         if lead_unit_id is not None and lead_unit_id != default_lead:
@@ -295,7 +292,7 @@ def _assign(
         if lead_change:
             detail["lead_unit_changed"] = lead_change
         events.append(record("task.assigned", task, actor=user, detail=detail))
-        events.append(_set_status(task, TaskStatus.ASSIGNED.value, user))
+        events.append(set_status(task, TaskStatus.ASSIGNED.value, user))
     _insert_many(created, events)
     db.session.flush()
     return created
@@ -346,7 +343,7 @@ def acknowledge(task: Task, user, today: date) -> list[TaskAssignment]:
         ).all()
     )
     open_ = [a for a in assignments if a.acknowledged_at is None]
-    _refuse_if(rules.check_acknowledge(task.status, bool(assignments), not open_))
+    refuse_if(rules.check_acknowledge(task.status, bool(assignments), not open_))
     now = utcnow()
     for assignment in open_:
         assignment.acknowledged_at = now
@@ -364,7 +361,7 @@ def acknowledge(task: Task, user, today: date) -> list[TaskAssignment]:
         )
         new = rules.status_after_acknowledgement(task.status, assignment.is_lead)
         if new:
-            _set_status(task, new, user)
+            set_status(task, new, user)
     db.session.flush()
     return open_
 
@@ -372,227 +369,10 @@ def acknowledge(task: Task, user, today: date) -> list[TaskAssignment]:
 # ---------------------------------------------------------------- extension (延期申请)
 
 
-def _pending(model, task_id: int) -> bool:
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(model.task_id == task_id, model.state == RequestState.PENDING.value)
-            )
-        )
-    )
-
-
-def request_extension(
-    task: Task, user, today: date, reason: str, requested_due: date
-) -> ExtensionRequest:
-    """The lead unit asks to move the task's due date (one pending request at a time)."""
-    _require_lead(user, task)
-    _refuse_if(
-        rules.check_extension_request(
-            task.status,
-            task.due_date,
-            requested_due,
-            today,
-            _pending(ExtensionRequest, task.id),
-        )
-    )
-    reason = reason.strip()
-    request = ExtensionRequest(
-        task_id=task.id,
-        unit_id=user.unit_id,
-        reason=reason,
-        current_due=task.due_date,
-        requested_due=requested_due,
-        requested_by_id=user.id,
-        requested_at=utcnow(),
-    )
-    db.session.add(request)
-    db.session.flush()
-    record(
-        "task.extension_requested",
-        task,
-        actor=user,
-        detail={
-            "request_id": request.id,
-            "unit": _unit_name(user.unit_id),
-            "from": _iso(task.due_date),
-            "to": _iso(requested_due),
-            "reason": reason,
-        },
-    )
-    return request
-
-
-def decide_extension(
-    request: ExtensionRequest, task: Task, user, decision: str, note: str
-) -> ExtensionRequest:
-    """The office approves (the task's due date moves; the old one stays on the request)
-    or rejects (with a note)."""
-    _refuse_if(rules.check_decision(request.state, decision, note, rules.EXTENSION_DECISIONS))
-    note = (note or "").strip()
-    detail = {
-        "request_id": request.id,
-        "unit": _unit_name(request.unit_id),
-        "from": _iso(request.current_due),
-        "to": _iso(request.requested_due),
-        "note": note,
-    }
-    if decision == "approve":
-        _refuse_if(rules.check_open_task(task.status))
-        detail["from"] = _iso(task.due_date)
-        task.due_date = request.requested_due
-        request.state = RequestState.APPROVED.value
-        record("task.extension_approved", task, actor=user, detail=detail)
-    else:
-        request.state = RequestState.REJECTED.value
-        record("task.extension_rejected", task, actor=user, detail=detail)
-    request.decided_by_id = user.id
-    request.decided_at = utcnow()
-    request.decision_note = note or None
-    db.session.flush()
-    return request
-
-
 # ---------------------------------------------------------------- close-out (办结/销号)
 
 
-def evidence_store():
-    """(store_upload, EvidenceRejected) of the evidence module, or None until it exists."""
-    if importlib.util.find_spec("tracker.reports.evidence") is None:
-        return None
-
-    store = getattr(evidence, "store_upload", None)
-    rejected = getattr(evidence, "EvidenceRejected", None)
-    if store is None or rejected is None:
-        return None
-    return store, rejected
-
-
-def _store_evidence(files, user, request: CloseOutRequest) -> int:
-    files = [f for f in files or () if f is not None and getattr(f, "filename", "")]
-    hooks = evidence_store() if files else None
-    if not hooks:
-        return 0
-    store, rejected = hooks
-    for file in files:
-        try:
-            store(file, user=user, close_out=request)
-        except rejected as exc:
-            reason = str(getattr(exc, "message", exc))
-            raise WorkflowError("evidence_rejected", reason=reason) from exc
-    return len(files)
-
-
-def request_close_out(task: Task, user, today: date, summary: str, files=()) -> CloseOutRequest:
-    """The lead unit asks to close the task, with a summary and evidence files."""
-    _require_lead(user, task)
-    _refuse_if(rules.check_close_out_request(task.status, _pending(CloseOutRequest, task.id)))
-    summary = summary.strip()
-    request = CloseOutRequest(
-        task_id=task.id,
-        unit_id=user.unit_id,
-        summary=summary,
-        requested_by_id=user.id,
-        requested_at=utcnow(),
-    )
-    db.session.add(request)
-    db.session.flush()
-    stored = _store_evidence(files, user, request)
-    record(
-        "task.close_out_requested",
-        task,
-        actor=user,
-        detail={
-            "request_id": request.id,
-            "unit": _unit_name(user.unit_id),
-            "summary": summary,
-            "attachments": stored,
-        },
-    )
-    db.session.flush()
-    return request
-
-
-def decide_close_out(
-    request: CloseOutRequest, task: Task, user, decision: str, note: str
-) -> CloseOutRequest:
-    """The office confirms (销号: the task is closed) or refuses (with a note)."""
-    _refuse_if(rules.check_decision(request.state, decision, note, rules.CLOSE_OUT_DECISIONS))
-    note = (note or "").strip()
-    detail = {"request_id": request.id, "unit": _unit_name(request.unit_id), "note": note}
-    if decision == "confirm":
-        _refuse_if(rules.check_close_out_confirm(task.status, _pending(ExtensionRequest, task.id)))
-        request.state = RequestState.APPROVED.value
-        record("task.closed_out", task, actor=user, detail=detail)
-        _set_status(task, TaskStatus.CLOSED.value, user)
-        task.closed_at = utcnow()
-    else:
-        request.state = RequestState.REJECTED.value
-        record("task.close_out_refused", task, actor=user, detail=detail)
-    request.decided_by_id = user.id
-    request.decided_at = utcnow()
-    request.decision_note = note or None
-    db.session.flush()
-    return request
-
-
 # ---------------------------------------------------------------- instructions (批示)
-
-
-def write_instruction(task: Task, user, today: date, text: str) -> Instruction:
-    """A leader's instruction; the lead unit answers within the configured working days."""
-    if not user.has_role(Role.LEADER):
-        raise WorkflowError("leader_only")
-    _refuse_if(rules.check_instruction(task.status))
-    text = text.strip()
-    days = int(get_setting("instruction_answer_working_days"))
-    instruction = Instruction(
-        task_id=task.id,
-        author_id=user.id,
-        text=text,
-        created_at=utcnow(),
-        answer_due=load_calendar().add_workdays(today, days),
-    )
-    db.session.add(instruction)
-    db.session.flush()
-    record(
-        "task.instruction_written",
-        task,
-        actor=user,
-        detail={
-            "instruction_id": instruction.id,
-            "text": text,
-            "answer_due": instruction.answer_due.isoformat(),
-        },
-    )
-    return instruction
-
-
-def answer_instruction(
-    instruction: Instruction, task: Task, user, today: date, text: str
-) -> Instruction:
-    """The lead unit's liaison answers an instruction, once."""
-    _require_lead(user, task)
-    _refuse_if(rules.check_answer(instruction.answer is not None))
-    text = text.strip()
-    instruction.answer = text
-    instruction.answered_at = utcnow()
-    instruction.answered_by_id = user.id
-    instruction.answer_unit_id = user.unit_id
-    record(
-        "task.instruction_answered",
-        task,
-        actor=user,
-        detail={
-            "instruction_id": instruction.id,
-            "unit": _unit_name(user.unit_id),
-            "answer_due": instruction.answer_due.isoformat(),
-            "late": rules.is_late(today, instruction.answer_due),
-            "text": text,
-        },
-    )
-    db.session.flush()
-    return instruction
 
 
 # ---------------------------------------------------------------- what pages show

@@ -17,7 +17,7 @@ from tracker.accounts.permissions import role_required
 from tracker.common.forms import ActionForm
 from tracker.extensions import db
 from tracker.plans.models import Plan
-from tracker.supervision.workflow import queries, services
+from tracker.supervision.workflow import instructions, queries, requests, services
 from tracker.supervision.workflow.forms import (
     AnswerForm,
     AssignForm,
@@ -176,7 +176,7 @@ def request_extension(task_id: int):
     if not form.validate_on_submit():
         return _form_page(form, title=title, task=task)
     try:
-        services.request_extension(
+        requests.request_extension(
             task, current_user, today(), form.reason.data, form.requested_due.data
         )
     except WorkflowError as error:
@@ -196,7 +196,7 @@ def decide_extension(request_id: int):
     if not form.validate_on_submit():
         return _form_page(form, title=title, task=task)
     try:
-        services.decide_extension(extension, task, current_user, form.decision.data, form.note.data)
+        requests.decide_extension(extension, task, current_user, form.decision.data, form.note.data)
     except WorkflowError as error:
         if error.field:
             return _form_page(form, title=title, task=task, error=error)
@@ -224,12 +224,12 @@ def request_close_out(task_id: int):
         return _form_page(form, title=title, task=task, multipart=True)
     files = [f for f in request.files.getlist("evidence") if f and f.filename]
     try:
-        services.request_close_out(task, current_user, today(), form.summary.data, files)
+        requests.request_close_out(task, current_user, today(), form.summary.data, files)
     except WorkflowError as error:
         if error.field:
             return _form_page(form, title=title, task=task, multipart=True, error=error)
         return _refused(_task_url(task_id), error)
-    if files and services.evidence_store() is None:
+    if files and requests.evidence_store() is None:
         flash(_("The evidence files were not saved: uploads are not available yet."), "info")
     return _done(_task_url(task_id), _("Close-out request sent to the supervision office."))
 
@@ -244,7 +244,7 @@ def decide_close_out(request_id: int):
     if not form.validate_on_submit():
         return _form_page(form, title=title, task=task)
     try:
-        services.decide_close_out(close_out, task, current_user, form.decision.data, form.note.data)
+        requests.decide_close_out(close_out, task, current_user, form.decision.data, form.note.data)
     except WorkflowError as error:
         if error.field:
             return _form_page(form, title=title, task=task, error=error)
@@ -268,7 +268,7 @@ def write_instruction(task_id: int):
     if not form.validate_on_submit():
         return _form_page(form, title=title, task=task)
     try:
-        instruction = services.write_instruction(task, current_user, today(), form.text.data)
+        instruction = instructions.write_instruction(task, current_user, today(), form.text.data)
     except WorkflowError as error:
         return _refused(_task_url(task_id), error)
     return _done(
@@ -292,7 +292,7 @@ def answer_instruction(instruction_id: int):
     if not form.validate_on_submit():
         return _form_page(form, title=title, task=task)
     try:
-        services.answer_instruction(instruction, task, current_user, today(), form.text.data)
+        instructions.answer_instruction(instruction, task, current_user, today(), form.text.data)
     except WorkflowError as error:
         return _refused(_task_url(task.id), error)
     return _done(_task_url(task.id), _("Answer sent."))

@@ -1,0 +1,180 @@
+"""The facts a month's scorecard is computed from, loaded in a constant number of statements:
+assignments, reports, returns, answers and adjustments as plain values for scoring.rules."""
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from tracker.audit import AuditEvent
+from tracker.calendar.rules import report_due_date
+from tracker.calendar.services import load_calendar
+from tracker.extensions import db
+from tracker.plans.models import Task, TaskCoUnit
+from tracker.reports.models import ProgressReport, ReportingPeriod
+from tracker.reports.rules import local_date
+from tracker.scoring import rules
+from tracker.scoring.models import ScoreAdjustment
+from tracker.settings import get_setting
+from tracker.supervision.models import Instruction, SupervisionNotice, TaskAssignment
+from tracker.timeutil import LOCAL_TZ
+from tracker.units.models import Unit
+from tracker.units.rules import final_successor
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return local_date(moment, LOCAL_TZ)
+
+
+def utc_start(day: date) -> datetime:
+    """The UTC moment at which the Beijing day `day` begins (stored times are UTC)."""
+    return datetime(day.year, day.month, day.day) - timedelta(hours=8)
+
+
+def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], dict[int, str]]:
+    """The month's facts, the units to score and each unit's code (for listing ties)."""
+    period = rules.parse_period(month)
+    year, mon = period.start.year, period.start.month
+    calendar = load_calendar()
+    units = db.session.execute(select(Unit.id, Unit.successor_id, Unit.code)).all()
+    successor_of = {u.id: u.successor_id for u in units}
+    codes = {u.id: u.code for u in units}
+
+    def current(unit_id):
+        return final_successor(unit_id, successor_of)
+
+    due = db.session.scalar(
+        select(ReportingPeriod.due_date).where(
+            ReportingPeriod.year == year, ReportingPeriod.month == mon
+        )
+    ) or report_due_date(calendar, year, mon, int(get_setting("report_due_day")))
+
+    co_units: dict[int, list[int]] = {}
+    for task_id, unit_id in db.session.execute(
+        select(TaskCoUnit.task_id, TaskCoUnit.unit_id).order_by(
+            TaskCoUnit.task_id, TaskCoUnit.position
+        )
+    ).all():
+        co_units.setdefault(task_id, []).append(current(unit_id))
+    tasks, lead_of = [], {}
+    for t in db.session.execute(
+        select(Task.id, Task.status, Task.due_date, Task.closed_at, Task.lead_unit_id)
+    ).all():
+        lead_of[t.id] = current(t.lead_unit_id)
+        tasks.append(
+            rules.TaskFact(
+                t.id,
+                t.status,
+                calendar.next_workday(t.due_date) if t.due_date else None,
+                _local_day(t.closed_at),
+                lead_of[t.id],
+                tuple(co_units.get(t.id, ())),
+            )
+        )
+    assignments = [
+        rules.Assignment(a.task_id, current(a.unit_id), _local_day(a.assigned_at))
+        for a in db.session.execute(
+            select(TaskAssignment.task_id, TaskAssignment.unit_id, TaskAssignment.assigned_at)
+        ).all()
+    ]
+
+    report_rows = db.session.execute(
+        select(
+            ProgressReport.id,
+            ProgressReport.task_id,
+            ProgressReport.unit_id,
+            ProgressReport.revision,
+            ProgressReport.state,
+            ProgressReport.quality,
+            ProgressReport.first_submitted_at,
+        )
+        .join(ReportingPeriod, ReportingPeriod.id == ProgressReport.period_id)
+        .where(ReportingPeriod.year == year, ReportingPeriod.month == mon)
+        .order_by(ProgressReport.revision)
+    ).all()
+    latest: dict[tuple[int, int], object] = {}
+    first: dict[tuple[int, int], date] = {}
+    for r in report_rows:
+        key = (r.task_id, r.unit_id)
+        latest[key] = r
+        day = _local_day(r.first_submitted_at)
+        if day is not None and (key not in first or day < first[key]):
+            first[key] = day
+    reports = [
+        rules.ReportFact(r.id, r.task_id, r.unit_id, first.get(key), r.state, r.quality)
+        for key, r in latest.items()
+    ]
+    report_units = {r.id: (r.task_id, r.unit_id) for r in report_rows}
+    returns = []
+    for event in db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "report.returned",
+            AuditEvent.occurred_at >= utc_start(period.start),
+        )
+    ).all():
+        report_id = (event.detail or {}).get("report_id")
+        if report_id in report_units:
+            task_id, unit_id = report_units[report_id]
+            returns.append(
+                rules.ReturnFact(
+                    event.id, report_id, task_id, unit_id, _local_day(event.occurred_at)
+                )
+            )
+
+    answers = [
+        rules.AnswerFact(
+            "notice", n.id, n.task_id, current(n.unit_id), n.answer_due, _local_day(n.answered_at)
+        )
+        for n in db.session.execute(
+            select(
+                SupervisionNotice.id,
+                SupervisionNotice.task_id,
+                SupervisionNotice.unit_id,
+                SupervisionNotice.answer_due,
+                SupervisionNotice.answered_at,
+            ).where(SupervisionNotice.answer_due.between(period.start, period.end))
+        ).all()
+    ]
+    answers += [
+        rules.AnswerFact(
+            "instruction",
+            i.id,
+            i.task_id,
+            current(i.answer_unit_id) if i.answer_unit_id else lead_of[i.task_id],
+            i.answer_due,
+            _local_day(i.answered_at),
+        )
+        for i in db.session.execute(
+            select(
+                Instruction.id,
+                Instruction.task_id,
+                Instruction.answer_unit_id,
+                Instruction.answer_due,
+                Instruction.answered_at,
+            ).where(Instruction.answer_due.between(period.start, period.end))
+        ).all()
+    ]
+    adjustments = [
+        rules.AdjustmentFact(a.id, a.unit_id, a.amount, a.reason, _local_day(a.created_at))
+        for a in db.session.execute(
+            select(
+                ScoreAdjustment.id,
+                ScoreAdjustment.unit_id,
+                ScoreAdjustment.amount,
+                ScoreAdjustment.reason,
+                ScoreAdjustment.created_at,
+            ).where(ScoreAdjustment.period == period.key)
+        ).all()
+    ]
+    facts = rules.MonthFacts(
+        period,
+        due,
+        today,
+        tuple(assignments),
+        tuple(tasks),
+        tuple(reports),
+        tuple(returns),
+        tuple(answers),
+        tuple(adjustments),
+    )
+    scored = {a.unit_id for a in assignments if a.assigned_on <= period.end}
+    return facts, scored, codes

@@ -1,0 +1,195 @@
+"""Fan-out of alerts to the people and robots that act on them: in-app notifications at once,
+robot messages queued in the outbox."""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import and_, or_, select
+
+from tracker.accounts.models import Role, User
+from tracker.database import dialect_insert
+from tracker.extensions import db
+from tracker.plans.models import Task
+from tracker.reports.models import utcnow
+from tracker.supervision.delivery.digests import _line
+from tracker.supervision.models import Alert, Notification, OutboxMessage, UnitWebhook
+from tracker.units.models import Unit
+
+LEAD_UNIT_KINDS = {"instruction_answer_overdue", "notice_answer_overdue"}
+
+
+KIND_TEXTS = {
+    "report_due_soon": (
+        "月报即将到期",
+        "{unit}：任务「{task}」的进展报告将于{due}到期，请按时报送。",
+    ),
+    "report_missing": (
+        "月报未报送",
+        "{unit}：任务「{task}」的进展报告已过报送期限（{due}），请尽快补报。",
+    ),
+    "task_due_soon": ("任务即将到期", "{unit}：任务「{task}」将于{due}到期，请抓紧推进。"),
+    "task_overdue": ("任务已逾期", "{unit}：任务「{task}」已于{due}到期仍未办结，请抓紧办理。"),
+    "ack_overdue": ("交办未签收", "{unit}：任务「{task}」已交办，签收期限{due}已过，请尽快签收。"),
+    "notice_answer_overdue": (
+        "督办单逾期未回复",
+        "{unit}：任务「{task}」的督办单应于{due}前回复，现已逾期。",
+    ),
+    "instruction_answer_overdue": (
+        "领导批示逾期未答复",
+        "{unit}：任务「{task}」的领导批示应于{due}前答复，现已逾期。",
+    ),
+}
+
+
+DEFAULT_TEXT = ("督查督办提醒", "{unit}：任务「{task}」有一条新的提醒（{due}）。")
+
+
+LEVEL_PREFIX = {1: "【提醒】", 2: "【催办】", 3: "【建议督办】", 4: "【拟通报】"}
+
+
+def alert_text(kind: str, level: int, unit: str, task: str, due: date | None) -> tuple[str, str]:
+    """The Chinese title and body of a notification for an alert."""
+    title, body = KIND_TEXTS.get(kind, DEFAULT_TEXT)
+    prefix = LEVEL_PREFIX.get(level, LEVEL_PREFIX[4] if level > 4 else "")
+    due_text = due.isoformat() if due else "—"
+    return (
+        f"{prefix}{title}：{task}"[:300],
+        body.format(unit=unit or "—", task=task or "—", due=due_text),
+    )
+
+
+def _current_unit(unit_id: int | None, successor_of: dict[int, int | None]) -> int | None:
+    """The unit that answers today: follow renames and mergers (市经信委 -> 市工信局)."""
+    seen = set()
+    while unit_id is not None and successor_of.get(unit_id) and unit_id not in seen:
+        seen.add(unit_id)
+        unit_id = successor_of[unit_id]
+    return unit_id
+
+
+def notify_alerts(alert_ids: list[int], today: date) -> None:
+    """Notify the recipients of the given alerts and queue their units' webhook messages.
+
+    Who hears of an alert: level 1, the liaisons of its unit; level 2 and up, also the
+    office; an overdue answer to an instruction or notice, the lead unit's liaisons and the
+    office. A unit renamed or merged is reached through its successor's liaisons. Runs a
+    constant number of statements, and is safe to call twice (nothing is written twice).
+    """
+    if not alert_ids:
+        return
+    rows = db.session.execute(
+        select(Alert, Task.title, Task.lead_unit_id)
+        .outerjoin(Task, Task.id == Alert.task_id)
+        .where(Alert.id.in_(alert_ids))
+        .order_by(Alert.id)
+    ).all()
+    units = db.session.execute(select(Unit.id, Unit.name, Unit.successor_id)).all()
+    successor_of = {u.id: u.successor_id for u in units}
+    unit_name = {u.id: u.name for u in units}
+
+    targets = []  # (alert, task title, unit id answering, office too)
+    for alert, task_title, lead_unit_id in rows:
+        unit_id = alert.unit_id
+        if alert.kind in LEAD_UNIT_KINDS and lead_unit_id is not None:
+            unit_id = lead_unit_id
+        office = alert.level >= 2 or alert.kind in LEAD_UNIT_KINDS
+        targets.append((alert, task_title, _current_unit(unit_id, successor_of), unit_id, office))
+
+    unit_ids = {t[2] for t in targets if t[2] is not None}
+    people = db.session.execute(
+        select(User.id, User.role, User.unit_id).where(
+            User.active.is_(True),
+            or_(
+                User.role == Role.OFFICE.value,
+                and_(User.role == Role.LIAISON.value, User.unit_id.in_(unit_ids or {-1})),
+            ),
+        )
+    ).all()
+    office_ids = [p.id for p in people if p.role == Role.OFFICE.value]
+    liaisons = defaultdict(list)
+    for p in people:
+        if p.role == Role.LIAISON.value:
+            liaisons[p.unit_id].append(p.id)
+
+    values = []
+    for alert, task_title, current_unit, named_unit, office in targets:
+        title, body = alert_text(
+            alert.kind, alert.level, unit_name.get(named_unit, ""), task_title, alert.due_date
+        )
+        link = f"/tasks/{alert.task_id}" if alert.task_id else None
+        recipients = dict.fromkeys(liaisons.get(current_unit, []) + (office_ids if office else []))
+        for user_id in recipients:
+            values.append(
+                {
+                    "user_id": user_id,
+                    "alert_id": alert.id,
+                    "kind": alert.kind,
+                    "title": title,
+                    "body": body,
+                    "link": link,
+                    "created_at": utcnow(),
+                }
+            )
+    if values:
+        db.session.execute(
+            dialect_insert(Notification, db.session).on_conflict_do_nothing(), values
+        )
+    _queue_webhooks(targets, unit_name, today)
+
+
+def _queue_webhooks(targets, unit_name: dict, today: date) -> None:
+    """One message per unit robot and day: appended to while still pending; once sent (or
+    being sent), later alerts of the day go in a follow-up message (key suffix :2, :3 …)."""
+    by_unit = defaultdict(list)
+    for alert, task_title, current_unit, named_unit, _office in targets:
+        if current_unit is not None:
+            title, body = alert_text(
+                alert.kind, alert.level, unit_name.get(named_unit, ""), task_title, alert.due_date
+            )
+            by_unit[current_unit].append((alert.id, title, body, alert.task_id))
+    if not by_unit:
+        return
+    hooks = db.session.scalars(
+        select(UnitWebhook).where(UnitWebhook.unit_id.in_(by_unit), UnitWebhook.active.is_(True))
+    ).all()
+    if not hooks:
+        return
+    prefixes = {h.id: f"{h.kind}:{h.id}:{today.isoformat()}" for h in hooks}
+    existing = db.session.scalars(
+        select(OutboxMessage)
+        .where(or_(*(OutboxMessage.key.like(f"{p}%") for p in prefixes.values())))
+        .with_for_update()
+    ).all()
+    by_prefix = defaultdict(list)
+    for message in existing:
+        head = ":".join(message.key.split(":")[:3])
+        by_prefix[head].append(message)
+
+    for hook in hooks:
+        prefix = prefixes[hook.id]
+        messages = by_prefix[prefix]
+        known = {a for m in messages for a in (m.payload or {}).get("alert_ids", [])}
+        items = [item for item in by_unit[hook.unit_id] if item[0] not in known]
+        if not items:
+            continue
+        open_message = next((m for m in messages if m.state == "pending"), None)
+        if open_message is None:
+            key = prefix if not messages else f"{prefix}:{len(messages) + 1}"
+            open_message = OutboxMessage(
+                key=key,
+                channel=hook.kind,
+                recipient=hook.url,
+                unit_id=hook.unit_id,
+                subject=f"督查督办提醒（{unit_name.get(hook.unit_id, '')}，{today.isoformat()}）",
+                payload={"webhook_id": hook.id, "alert_ids": [], "lines": []},
+                state="pending",
+                attempts=0,
+                next_attempt_at=utcnow(),
+            )
+            db.session.add(open_message)
+        payload = dict(open_message.payload or {})
+        payload["alert_ids"] = [*payload.get("alert_ids", []), *(i[0] for i in items)]
+        payload["lines"] = [*payload.get("lines", []), *(_line(*i) for i in items)]
+        open_message.payload = payload
+        open_message.body_text = "\n".join(payload["lines"])
+    db.session.flush()
