@@ -3,18 +3,17 @@
 import logging
 from datetime import UTC
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask, g, render_template, request
 from werkzeug.routing import IntegerConverter
 
 from tracker import config, database
+from tracker.common.http import PathText, TrackerRequest, security_headers
+from tracker.config import LOCALE_COOKIE, SUPPORTED_LOCALES
 from tracker.extensions import babel, csrf, db, login_manager, migrate
+from tracker.timeutil import LOCAL_TZ
 
-SUPPORTED_LOCALES = ("zh_CN", "en")
-LOCALE_COOKIE = "tracker_lang"
 PROJECT_ROOT = config.PROJECT_ROOT
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def select_locale() -> str:
@@ -43,6 +42,9 @@ def create_app(config_override: dict | None = None) -> Flask:
     # Ids in URLs fit the database's integer: /tasks/99999999999999999999 is "not found",
     # not an overflow error from the driver.
     app.url_map.converters["int"] = _DatabaseId
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PathText
+    # Form and query text without control characters (NUL breaks PostgreSQL, Excel and Word).
+    app.request_class = TrackerRequest
     app.config.update(config.build_config(folder))
     if config_override:
         app.config.update(config_override)
@@ -53,8 +55,14 @@ def create_app(config_override: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     db.init_app(app)
+    from tracker.plans.search import include_object  # the search indexes live in 0007 only
+
     migrate.init_app(
-        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+        app,
+        db,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+        include_object=include_object,
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -66,6 +74,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     from tracker.calendar.views import bp as settings_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.pages.views import bp as pages_bp
+    from tracker.plans.intake_views import bp as intake_bp
     from tracker.plans.views import bp as plans_bp
     from tracker.reports.evidence.views import bp as evidence_bp
     from tracker.reports.views import bp as reports_bp
@@ -80,6 +89,7 @@ def create_app(config_override: dict | None = None) -> Flask:
         accounts_bp,
         pages_bp,
         plans_bp,
+        intake_bp,
         units_bp,
         reports_bp,
         evidence_bp,
@@ -92,6 +102,39 @@ def create_app(config_override: dict | None = None) -> Flask:
         bulletins_bp,
     ):
         app.register_blueprint(blueprint)
+
+    from tracker.accounts.security_views import bp as security_bp
+    from tracker.accounts.signin import register_session_rules
+    from tracker.accounts.throttle import init_throttle
+    from tracker.backup.maintenance import register_maintenance
+
+    register_maintenance(app)  # first: during a restore every page answers 503
+    init_throttle(app)
+    app.register_blueprint(security_bp)
+
+    from tracker.supervision.delivery.notify import connect_report_hooks
+
+    connect_report_hooks()  # a returned report tells its unit at once
+
+    from tracker.supervision.workflow.reassign import connect as connect_reassign_hooks
+
+    connect_reassign_hooks()  # a reassigned task is handed to its new units at once
+
+    from tracker.plans.excel_views import bp as plan_import_bp
+    from tracker.plans.search_views import bp as search_bp
+
+    app.register_blueprint(search_bp)  # the search box and the task list (/search, /tasks)
+    app.register_blueprint(plan_import_bp)  # Excel in (/plans/import)
+
+    from tracker.plans.document_views import bp as document_import_bp
+
+    app.register_blueprint(document_import_bp)  # a policy document in (/plans/documents/import)
+
+    from tracker.api.setup import init_api
+    from tracker.public.views import bp as public_bp
+
+    init_api(app)  # /api/v1 (token-authenticated, CSRF-exempt), token and event endpoint pages
+    app.register_blueprint(public_bp)  # /public/plans/<slug>: published plans, no sign-in
 
     from tracker.cli import register_cli
 
@@ -111,6 +154,8 @@ def create_app(config_override: dict | None = None) -> Flask:
         token = g.pop("write_intent_token", None)
         if token is not None:
             database.reset_write_intent(token)
+
+    register_session_rules(app)  # after declare_writes: it loads the signed-in user
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
@@ -140,14 +185,16 @@ def _register_error_pages(app: Flask) -> None:
 
 def _register_security_headers(app: Flask) -> None:
     """Signed-in pages are never cached (a shared intranet PC's back button shows nothing
-    after sign-out); no framing, no MIME sniffing, no referrer outside the site."""
+    after sign-out); no framing, no MIME sniffing, no referrer outside the site; a strict
+    Content-Security-Policy on every page and HSTS in production (common.http)."""
     from flask_login import current_user
+
+    production = app.config["TRACKER_ENV"] == "production"
 
     @app.after_request
     def headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        for name, value in security_headers(response.mimetype, production).items():
+            response.headers.setdefault(name, value)
         if request.endpoint != "static" and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -155,11 +202,15 @@ def _register_security_headers(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from tracker.accounts.models import Role
-    from tracker.audit import action_label
+    from tracker.audit_labels import action_label
+    from tracker.plans.labels import row_labels
+    from tracker.plans.lights import LIGHT_LABELS, deadline_state, light_of, past_due
     from tracker.plans.models import TaskStatus
     from tracker.reports.models import Quality, ReportState
+    from tracker.supervision.alerts.rules import answer_overdue
 
     app.add_template_filter(action_label, "action_label")
+    app.add_template_global(row_labels, "row_labels")  # macros: row words once a render
 
     @app.template_filter("local_time")
     def local_time(value, seconds=False):
@@ -178,6 +229,11 @@ def _register_template_helpers(app: Flask) -> None:
             "TaskStatus": TaskStatus,
             "ReportState": ReportState,
             "Quality": Quality,
+            "LIGHT_LABELS": LIGHT_LABELS,
+            # deadlines are judged by the rules, never re-derived in a template
+            "past_due": past_due,
+            "deadline_state": deadline_state,
+            "light_of": light_of,
+            "answer_overdue": answer_overdue,
             "current_locale": select_locale(),
-            "has_endpoint": lambda name: name in app.view_functions,
         }

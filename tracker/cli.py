@@ -3,13 +3,16 @@ transaction."""
 
 import json
 import sys
+from contextlib import nullcontext
 
 import click
 from flask import Flask, current_app
 
+from tracker.backup.cli import register_backup_cli
 from tracker.database import writing
 from tracker.demo import (
     DEMO_PASSWORD,
+    demo_seeding,
     ensure_demo_accounts,
     ensure_demo_reports,
     ensure_demo_scoring,
@@ -17,13 +20,14 @@ from tracker.demo import (
     ensure_demo_workflow,
 )
 from tracker.extensions import db
+from tracker.plans.document_cli import register_document_import_cli
 from tracker.plans.export import export_plans
 from tracker.plans.seeding import SeedError, seed
 from tracker.scheduler import register_scheduler_cli
 from tracker.scoring.cli import register_scoring_cli
 from tracker.scoring.services import ensure_default_rule_set
 from tracker.supervision.cli import register_supervision_cli
-from tracker.supervision.delivery.services import register_delivery_cli
+from tracker.supervision.delivery.outbox import register_delivery_cli
 from tracker.timeutil import today
 
 
@@ -31,6 +35,8 @@ def register_cli(app: Flask) -> None:
     register_supervision_cli(app)
     register_delivery_cli(app)
     register_scheduler_cli(app)
+    register_backup_cli(app)
+    register_document_import_cli(app)
 
     @app.cli.command("seed")
     @click.option("--demo", is_flag=True, help="Also create demo accounts and demo history.")
@@ -41,7 +47,8 @@ def register_cli(app: Flask) -> None:
                 "seed --demo refuses to run with TRACKER_ENV=production (演示数据不得写入生产环境)."
             )
         try:
-            with writing():
+            # with --demo the plans are loaded at the demo history's first morning
+            with writing(), demo_seeding(today()) if demo else nullcontext():
                 result = seed()
                 if ensure_default_rule_set():
                     result.count("created", "score_rule_set")

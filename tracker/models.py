@@ -1,9 +1,11 @@
 """Every model, imported once so that SQLAlchemy and Alembic see the whole schema."""
 
-from tracker.accounts.models import User  # noqa: F401
+from tracker.accounts.models import RecoveryCode, User  # noqa: F401
+from tracker.api.models import ApiToken  # noqa: F401
 from tracker.audit import AuditEvent  # noqa: F401
 from tracker.calendar.models import CalendarOverride  # noqa: F401
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit  # noqa: F401
+from tracker.public.models import PublishedPlan  # noqa: F401
 from tracker.reports.models import Attachment, ProgressReport, ReportingPeriod  # noqa: F401
 from tracker.scoring.models import (  # noqa: F401
     Bulletin,
@@ -13,6 +15,7 @@ from tracker.scoring.models import (  # noqa: F401
     ScoreRuleSet,
 )
 from tracker.settings import Setting  # noqa: F401
+from tracker.supervision.delivery.events import EventEndpoint  # noqa: F401
 from tracker.supervision.models import (  # noqa: F401
     Alert,
     CloseOutRequest,

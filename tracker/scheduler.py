@@ -20,7 +20,7 @@ from tracker.extensions import db
 from tracker.scoring.jobs import scores_job
 from tracker.supervision.alerts.sweep import SweepResult, run_sweep
 from tracker.supervision.cli import parse_date
-from tracker.supervision.delivery.services import build_email_digests, process_outbox
+from tracker.supervision.delivery.outbox import build_email_digests, process_outbox
 from tracker.timeutil import LOCAL_TZ
 from tracker.timeutil import today as clock_today
 

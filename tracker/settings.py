@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
-from tracker.reports.models import utcnow
+from tracker.timeutil import utcnow
 
 DEFAULTS: dict[str, Any] = {
     "report_due_day": 25,  # the 25th of each month, moved to the next working day
@@ -20,6 +21,16 @@ DEFAULTS: dict[str, Any] = {
     "escalate_urge_after": 3,  # reminder -> urging (催办) to the unit's head and the office
     "escalate_notice_after": 5,  # -> a suggested supervision notice
     "escalate_bulletin_after": 10,  # -> named in the next bulletin
+    # intake (issue 10): each source kind's default deadline for a new item, as
+    # [amount, "working_days" | "days" | "months"]; null: no default (tracker.plans.rules)
+    "intake_default_deadlines": {
+        "policy_document": None,
+        "meeting": [20, "working_days"],
+        "instruction": [5, "working_days"],
+        "assigned_from_above": [10, "working_days"],
+        "proposal": [3, "months"],
+        "other": None,
+    },
 }
 
 
@@ -45,3 +56,9 @@ def set_setting(key: str, value: Any, user=None) -> None:
     row.value = value
     row.updated_at = utcnow()
     row.updated_by_id = getattr(user, "id", None)
+
+
+# The readable name of each audit action on these rows (tracker.audit_labels gathers them).
+AUDIT_LABELS = {
+    "settings.updated": _l("Settings changed"),
+}

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from tracker.accounts.models import User
-from tracker.audit import AuditEvent, action_label
+from tracker.audit import AuditEvent
+from tracker.audit_labels import action_label
 from tracker.extensions import db
 from tracker.reports.evidence import services as evidence
 from tracker.reports.evidence.services import EvidenceRejected, clean_filename, validate_upload

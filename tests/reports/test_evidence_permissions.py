@@ -24,14 +24,16 @@ ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
 OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
 PDF = b"%PDF-1.4\n%%EOF\n"
 
+
+def _upload():
+    """A fresh upload form for each request (a file is read once)."""
+    return {"file": (io.BytesIO(PDF), "new.pdf")}
+
+
 # Objects (see `objects`): reports and attachments of 市发改委 (liaison) and 市科技局
 # (other_liaison). own: 市发改委 on its own task; co: 市发改委's part of the co-task led by
 # 市科技局; lead: 市科技局's report on that co-task; other: 市科技局 on its own task;
 # submitted: 市发改委's submitted report; close_own / close_other: close-out evidence.
-def _upload():
-    return {"file": (io.BytesIO(PDF), "new.pdf")}
-
-
 GET_MATRIX = [
     ("/attachments/{att_own}", [LOGIN, OK, OK, OK, OK, NOT_FOUND]),
     ("/attachments/{att_co}", [LOGIN, OK, OK, OK, OK, OK]),
@@ -119,9 +121,7 @@ def _served_or_withheld(response, want, label):
 @pytest.mark.parametrize("role", ROLES)
 def test_reads(objects, client_for, role):
     cases = [("GET", path, None, expected) for path, expected in GET_MATRIX]
-    run_matrix(
-        cases, role, client_for=client_for, ids=objects, check_response=_served_or_withheld
-    )
+    run_matrix(cases, role, client_for=client_for, ids=objects, check_response=_served_or_withheld)
 
 
 @pytest.mark.parametrize("role", ROLES)

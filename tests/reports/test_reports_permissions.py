@@ -1,8 +1,6 @@
 """Reports: every route, every role. A liaison cannot read, submit or review another
 unit's reports, nor review its own; a leader cannot submit."""
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 from support.clock import at

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from tracker.calendar.rules import WorkingCalendar
+from tracker.plans import lights
+from tracker.plans.lights import GREEN, RED, YELLOW
 from tracker.supervision.alerts import rules as alerts
 from tracker.supervision.alerts.rules import (
     REPORT_DUE_SOON,
@@ -38,17 +40,16 @@ def test_sweep_runs_on_working_days_only(day, runs):
 
 
 @pytest.mark.parametrize(
-    ("state", "due", "today", "expected"),
+    ("first_submitted", "due", "today", "expected"),
     [
         (None, "2026-11-25", "2026-11-16", None),  # 7 working days left
         (None, "2026-11-25", "2026-11-18", REPORT_DUE_SOON),  # 5 left
-        ("draft", "2026-11-25", "2026-11-25", REPORT_DUE_SOON),  # due today
-        ("returned", "2026-11-25", "2026-11-20", REPORT_DUE_SOON),
-        ("submitted", "2026-11-25", "2026-11-20", None),
-        ("accepted", "2026-11-25", "2026-11-30", None),
+        (None, "2026-11-25", "2026-11-25", REPORT_DUE_SOON),  # due today (a draft, say)
+        ("2026-11-19", "2026-11-25", "2026-11-20", None),  # submitted (then returned, say)
+        ("2026-11-26", "2026-11-25", "2026-11-30", None),  # in, though late: not missing
         (None, "2026-11-25", "2026-11-26", REPORT_MISSING),
-        ("draft", "2026-11-25", "2026-11-26", REPORT_MISSING),
-        ("returned", "2026-11-25", "2026-12-10", REPORT_MISSING),
+        # returned before it was due and never resubmitted: it was submitted, not missing
+        ("2026-11-20", "2026-11-25", "2026-12-10", None),
         # September's period: the 25th is Mid-Autumn, so due Monday 09-28
         (None, "2026-09-28", "2026-09-26", REPORT_DUE_SOON),
         (None, "2026-09-28", "2026-09-28", REPORT_DUE_SOON),
@@ -61,10 +62,11 @@ def test_sweep_runs_on_working_days_only(day, runs):
         (None, "2026-10-26", "2026-10-19", REPORT_DUE_SOON),
     ],
 )
-def test_report_alert_kind(state, due, today, expected):
+def test_report_alert_kind(first_submitted, due, today, expected):
     due, today = D(due), D(today)
     left = CAL.workdays_between(today, due)
-    assert alerts.report_alert_kind(state, due, today, left, 5) == expected
+    first = D(first_submitted) if first_submitted else None
+    assert alerts.report_alert_kind(first, due, today, left, 5) == expected
 
 
 @pytest.mark.parametrize(
@@ -86,9 +88,14 @@ def test_report_alert_kind(state, due, today, expected):
 )
 def test_task_alert_kind(status, due, today, expected):
     today = D(today)
-    due = CAL.next_workday(D(due)) if due else None
+    raw_due = D(due) if due else None
+    due = CAL.next_workday(raw_due) if raw_due else None
     left = CAL.workdays_between(today, due) if due else 0
     assert alerts.task_alert_kind(status, due, today, left, 5) == expected
+    # the alert is the task's light, never a second opinion
+    light = lights.task_light(status, raw_due, today, CAL, 5)
+    if status in ("assigned", "in_progress"):
+        assert {TASK_OVERDUE: RED, TASK_DUE_SOON: YELLOW, None: GREEN}[expected] == light
 
 
 @pytest.mark.parametrize(

@@ -63,22 +63,62 @@ def test_task_light_with_working_days_counted(workdays_left, warn, today, due, e
 
 
 @pytest.mark.parametrize(
-    ("state", "submitted", "today", "expected"),
+    ("first_submitted", "today", "expected"),
     [
-        (None, None, "2026-11-16", GREEN),
-        (None, None, "2026-11-19", YELLOW),
-        ("draft", None, "2026-11-25", YELLOW),
-        ("returned", None, "2026-11-26", RED),
-        (None, None, "2026-11-26", RED),
-        ("submitted", "2026-11-20", "2026-11-30", GREEN),
-        ("accepted", "2026-11-26", "2026-11-30", RED),  # came in late
+        (None, "2026-11-16", GREEN),  # not started, 7 working days left
+        (None, "2026-11-19", YELLOW),
+        (None, "2026-11-25", YELLOW),  # a draft on the due day
+        (None, "2026-11-26", RED),  # never submitted after the due date
+        ("2026-11-20", "2026-11-30", GREEN),
+        ("2026-11-25", "2026-11-30", GREEN),  # on the due day itself: on time
+        ("2026-11-26", "2026-11-30", RED),  # first submitted late
+        # returned and resubmitted after the due date: on time by its first submission
+        ("2026-11-20", "2026-12-02", GREEN),
     ],
 )
-def test_report_light(state, submitted, today, expected):
+def test_report_light(first_submitted, today, expected):
     due = D("2026-11-25")
     left = CAL.workdays_between(D(today), due)
-    submitted = D(submitted) if submitted else None
-    assert report_rules.report_light(state, due, submitted, D(today), left, 5) == expected
+    first = D(first_submitted) if first_submitted else None
+    assert report_rules.report_light(first, due, D(today), left, 5) == expected
+
+
+@pytest.mark.parametrize(
+    ("due", "done_on", "today", "left", "warn", "state"),
+    [
+        ("2026-11-25", None, "2026-11-16", 7, 5, lights.ON_TRACK),
+        ("2026-11-25", None, "2026-11-18", 5, 5, lights.DUE_SOON),
+        ("2026-11-25", None, "2026-11-18", 5, 4, lights.ON_TRACK),  # the window is a setting
+        ("2026-11-25", None, "2026-11-25", 0, 5, lights.DUE_SOON),  # due today
+        ("2026-11-25", None, "2026-11-26", -1, 5, lights.OVERDUE),
+        ("2026-11-25", "2026-11-25", "2026-12-01", -4, 5, lights.DONE),
+        ("2026-11-25", "2026-11-26", "2026-12-01", -4, 5, lights.DONE_LATE),
+        ("2026-11-25", "2026-11-10", "2026-11-18", 5, 5, lights.DONE),  # done before the window
+        (None, None, "2026-11-26", 0, 5, lights.ON_TRACK),  # no due date
+        (None, "2026-11-26", "2026-11-26", 0, 5, lights.DONE),
+    ],
+)
+def test_deadline_state(due, done_on, today, left, warn, state):
+    due, done_on = (D(x) if x else None for x in (due, done_on))
+    assert lights.deadline_state(due, done_on, D(today), left, warn) == state
+
+
+@pytest.mark.parametrize(
+    ("state", "light"),
+    [
+        (lights.ON_TRACK, GREEN),
+        (lights.DONE, GREEN),
+        (lights.DUE_SOON, YELLOW),
+        (lights.OVERDUE, RED),
+        (lights.DONE_LATE, RED),
+    ],
+)
+def test_light_of_a_deadline_state(state, light):
+    assert lights.light_of(state) == light
+
+
+def test_light_labels_are_declared_once_for_every_light():
+    assert set(lights.LIGHT_LABELS) == {GREEN, YELLOW, RED}
 
 
 @pytest.mark.parametrize(

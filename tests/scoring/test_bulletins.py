@@ -474,8 +474,8 @@ def test_the_page_shows_the_text_and_the_figures(world, scored, as_role):
         bulletin.number,
         bulletin.title,
         "一、总体情况",
-        "@media print",
-        "@page { size: A4",
+        'href="/static/css/print.css" media="print"',
+        'class="bulletin-sheet"',
         f'href="/tasks/{scored["task12"]}"',
         'data-testid="draft-mark"',
         'data-testid="bulletin-edit-form"',
@@ -483,6 +483,8 @@ def test_the_page_shows_the_text_and_the_figures(world, scored, as_role):
         "Task overdue (lead unit)",
     ):
         assert text in page, text
+    print_css = as_role("office").get("/static/css/print.css").get_data(as_text=True)
+    assert "@page sheet { size: A4" in print_css and ".bulletin-sheet" in print_css
     assert page.count('data-testid="overdue-task"') == 4
     assert page.count('data-testid="criticised-unit"') == 3
     assert page.count('data-testid="praised-unit"') == 2

@@ -10,8 +10,9 @@ import re
 from datetime import date, datetime
 
 import pytest
-from freezegun import freeze_time
 from sqlalchemy import func, select, update
+from support.clock import on
+from support.permission_matrix import PAGE, REFUSED, WRITE, endpoints_of, expect, run_matrix
 
 from tracker.audit import AuditEvent
 from tracker.extensions import db
@@ -20,10 +21,8 @@ from tracker.scoring.models import Bulletin
 from tracker.scoring.services import store_month
 from tracker.supervision.models import TaskAssignment
 from tracker.supervision.workflow import services as workflow
-from tracker.timeutil import LOCAL_TZ
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
-WRITE, REFUSED, LOGIN, PAGE = "write", "refused", "login", 200
 TODAY = date(2026, 11, 5)
 
 ENDPOINTS = {
@@ -37,11 +36,6 @@ ENDPOINTS = {
     "bulletins.publish",
     "bulletins.plan_ledger",
 }
-
-
-def expect(**by_role):
-    """Expected outcome per role: anonymous goes to sign-in, unnamed roles get 403."""
-    return [by_role.get(role, LOGIN if role == "anonymous" else 403) for role in ROLES]
 
 
 READERS = {"admin": PAGE, "office": PAGE, "leader": PAGE}
@@ -77,7 +71,7 @@ CASES = [
 
 @pytest.fixture(autouse=True)
 def frozen():
-    with freeze_time(datetime(2026, 11, 5, 10, tzinfo=LOCAL_TZ)):
+    with on(TODAY):
         yield
 
 
@@ -108,45 +102,24 @@ def snapshot():
     }
 
 
-def _check(response, want, before, after, label):
-    status = response.status_code
-    if want == LOGIN:
-        assert status == 302 and "/login" in response.headers["Location"], label
-    elif want in (WRITE, REFUSED):
-        assert status == 302, f"{label}: {status}"
-        assert "/login" not in response.headers["Location"], label
-    else:
-        assert status == want, f"{label}: {status}"
-    if want == WRITE:
-        assert after["bulletins"] != before["bulletins"], f"{label}: nothing was written"
-    elif want != PAGE or response.request.method == "POST":
-        assert after == before, f"{label}: data changed"
-
-
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_for_every_role(app, world, login, bulletin_ids, role):
-    ids = {**world["ids"], **bulletin_ids}
-    for method, template, data, expected in CASES:
-        client = app.test_client()  # a fresh client: sign-in events are not the route's writes
-        if role != "anonymous":
-            assert login(client, world["users"][role]).status_code == 302
-        path = template.format(**ids)
-        want = expected[ROLES.index(role)]
-        before = snapshot()
-        response = client.get(path) if method == "GET" else client.post(path, data=data)
-        _check(response, want, before, snapshot(), f"{role} {method} {path}")
+def test_every_route_for_every_role(world, client_for, bulletin_ids, role):
+    """A fresh client per case: sign-in events are not the route's writes."""
+    run_matrix(
+        CASES,
+        role,
+        client_for=client_for,
+        ids={**world["ids"], **bulletin_ids},
+        snapshot=snapshot,
+        fresh_client=True,
+        written=lambda before, after: before["bulletins"] != after["bulletins"],
+    )
 
 
 def test_every_endpoint_of_the_blueprint_is_in_the_matrix(app):
     routed = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("bulletins.")}
     assert routed == ENDPOINTS
-    adapter = app.url_map.bind("localhost")
-    tested = set()
-    for method, template, _data, _expected in CASES:
-        path = re.sub(r"\{\w+\}", "1", template.split("?")[0])
-        endpoint, _args = adapter.match(path, method=method)
-        tested.add(endpoint)
-    assert tested == ENDPOINTS
+    assert endpoints_of(app.url_map, CASES) == ENDPOINTS
 
 
 def test_a_draft_leaks_nothing_to_a_liaison(app, world, login, bulletin_ids):

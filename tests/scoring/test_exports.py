@@ -141,7 +141,8 @@ def test_the_ledger_cell_by_cell(ledger_world):
     )
     assert rows[2][6:] == ("已办结", "绿灯", None, None, None)
     assert rows[3][5:8] == (datetime(2027, 12, 31), "待交办", "绿灯")
-    assert rows[12][3] == "市经信委" and rows[12][8:] == (30, "工信局十月", "2026-10")
+    # the defunct unit is named by its successor, with its own name as history
+    assert rows[12][3] == "市工信局（原市经信委）" and rows[12][8:] == (30, "工信局十月", "2026-10")
     seventeen = rows[17]
     co_units = "、".join(u.name for u in load_task(_task(ledger_world, 17).id).co_units)
     assert seventeen[4] == co_units and "市发改委" in co_units

@@ -7,11 +7,11 @@ adjusts and changes the rules. A refused request writes nothing.
 `world`: liaison = 市发改委 (fgw), other_liaison = 市科技局 (kjj).
 """
 
-import re
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from support.permission_matrix import PAGE, WRITE, endpoints_of, expect, run_matrix
 
 from tracker.audit import AuditEvent
 from tracker.extensions import db
@@ -20,7 +20,6 @@ from tracker.scoring.models import ScoreAdjustment, Scorecard, ScoreRuleSet
 from tracker.units.models import Unit
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
-WRITE, LOGIN, PAGE = "write", "login", 200
 
 ENDPOINTS = {
     "scoring.index",
@@ -31,10 +30,6 @@ ENDPOINTS = {
     "scoring.export_json",
     "scoring.export_xlsx",
 }
-
-
-def expect(**by_role):
-    return [by_role.get(role, LOGIN if role == "anonymous" else 403) for role in ROLES]
 
 
 READERS = {"admin": PAGE, "office": PAGE, "leader": PAGE}
@@ -82,44 +77,24 @@ def snapshot():
     ) + (db.session.scalar(select(func.max(Scorecard.computed_at))),)
 
 
-def _check(response, want, before, after, label):
-    status = response.status_code
-    if want == LOGIN:
-        assert status == 302 and "/login" in response.headers["Location"], label
-    elif want == WRITE:
-        assert status == 302 and "/login" not in response.headers["Location"], label
-    else:
-        assert status == want, f"{label}: {status}"
-    if want == WRITE:
-        assert after != before, f"{label}: nothing was written"
-    else:
-        assert after == before, f"{label}: data changed"
-
-
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_for_every_role(app, world, login, unit_ids, role):
-    for method, template, data, expected in CASES:
-        client = app.test_client()
-        if role != "anonymous":
-            assert login(client, world["users"][role]).status_code == 302
-        path = template.format(**unit_ids)
-        if data:
-            data = {k: str(v).format(**unit_ids) for k, v in data.items()}
-        want = expected[ROLES.index(role)]
-        before = snapshot()
-        response = client.get(path) if method == "GET" else client.post(path, data=data)
-        _check(response, want, before, snapshot(), f"{role} {method} {path}")
+def test_every_route_for_every_role(client_for, unit_ids, role):
+    """Only a write changes anything: reads and refusals leave every count as it was."""
+    run_matrix(
+        CASES,
+        role,
+        client_for=client_for,
+        ids=unit_ids,
+        snapshot=snapshot,
+        fresh_client=True,
+        reads_change_nothing=True,
+    )
 
 
 def test_every_endpoint_of_the_blueprint_is_in_the_matrix(app):
     routed = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("scoring.")}
     assert routed == ENDPOINTS
-    adapter = app.url_map.bind("localhost")
-    tested = {
-        adapter.match(re.sub(r"\{\w+\}", "1", t.split("?")[0]), method=m)[0]
-        for m, t, _d, _e in CASES
-    }
-    assert tested == ENDPOINTS
+    assert endpoints_of(app.url_map, CASES) == ENDPOINTS
 
 
 def test_a_liaison_sees_only_its_own_ledger(app, world, login, unit_ids):

@@ -60,12 +60,31 @@ def set_task(task_id, status="in_progress", due="2026-12-31"):
     db.session.commit()
 
 
+def assign_lead(task_id, on=datetime(2026, 10, 5, 1)):
+    """The lead unit's assignment (交办): a unit owes reports only on what it was assigned."""
+    task = db.session.get(Task, task_id)
+    db.session.add(
+        TaskAssignment(
+            task_id=task_id,
+            unit_id=task.lead_unit_id,
+            is_lead=True,
+            assigned_at=on,
+            ack_due=on.date(),
+            acknowledged_at=on,
+        )
+    )
+    db.session.commit()
+
+
 @pytest.fixture
 def tasks(world):
-    """own_task (lead 市发改委) due Friday 11-27, other_task long overdue; the rest pending."""
+    """own_task (lead 市发改委) due Friday 11-27, other_task long overdue, both assigned in
+    October; the rest pending."""
     ids = world["ids"]
     set_task(ids["own_task"], "in_progress", "2026-11-27")
     set_task(ids["other_task"], "assigned", "2020-12-31")
+    assign_lead(ids["own_task"])
+    assign_lead(ids["other_task"])
     return ids
 
 
@@ -139,12 +158,20 @@ def test_report_missing_after_the_due_day_and_resolved_when_submitted(tasks):
     assert missing[own].resolved_at is not None
     assert missing[tasks["other_task"]].resolved_at is None
 
-    # returned for rework after the due day: the same alert opens again, not a new one
+    # returned for rework after the due day: it was submitted, so it is not missing (the
+    # return tells the unit at once; its lateness stays that of its first submission)
     db.session.execute(update(ProgressReport).values(state="returned"))
     db.session.commit()
     result = run_sweep(D("2026-11-30"))
+    assert result.reopened == 0 and result.created[REPORT_MISSING] == 0
+    assert missing[own].resolved_at is not None
+
+    # once no submission is left (the report deleted), it is missing again: the same alert
+    # opens again, not a new one
+    db.session.execute(delete(ProgressReport))
+    db.session.commit()
+    result = run_sweep(D("2026-12-01"))
     assert result.reopened == 1 and result.created[REPORT_MISSING] == 0
-    assert by_kind(REPORT_MISSING)[0].resolved_at is None
     assert all(a.resolved_at is None for a in by_kind(REPORT_MISSING))
 
 
@@ -195,9 +222,8 @@ def test_escalation_after_a_long_downtime_jumps_to_the_level_reached(tasks):
 def test_acknowledgement_notice_and_instruction_answers_overdue(tasks, world):
     own = tasks["own_task"]
     task = db.session.get(Task, own)
-    assignment = TaskAssignment(
-        task_id=own, unit_id=task.lead_unit_id, is_lead=True, ack_due=D("2026-11-20")
-    )
+    assignment = db.session.scalar(select(TaskAssignment).where(TaskAssignment.task_id == own))
+    assignment.ack_due, assignment.acknowledged_at = D("2026-11-20"), None
     notice = SupervisionNotice(
         year=2026,
         seq=1,
@@ -332,7 +358,7 @@ def test_light_badge_macro(app):
 
     with app.test_request_context():
         html = render_template_string(
-            '{% from "_macros/ui.html" import light_badge with context %}'
+            '{% from "_macros/tables.html" import light_badge with context %}'
             '{{ light_badge("red", "in_progress") }}|{{ light_badge("green", "in_progress") }}'
         )
     red, green = html.split("|")

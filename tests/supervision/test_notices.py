@@ -364,10 +364,12 @@ def test_the_detail_is_laid_out_like_an_official_notice(world, open_task, issue,
         "一、限期整改",
         "2026-10-19",
         "Supervision office",
-        "@page { size: A4",
-        "@media print",
+        'href="/static/css/print.css" media="print"',
+        'class="notice-sheet"',
     ):
         assert text in page, text
+    print_css = as_role("office").get("/static/css/print.css").get_data(as_text=True)
+    assert "@page sheet { size: A4" in print_css and ".notice-sheet" in print_css
     assert 'data-testid="notice-answer-form"' not in page
     assert 'data-testid="notice-close-form"' in page
     liaison = as_role("liaison").get(f"/notices/{notice.id}").get_data(as_text=True)

@@ -8,11 +8,11 @@ found" (404), also for the Word export and the answer. A refused request writes 
 other_task by 市科技局; both are set in progress and each has a notice.
 """
 
-import re
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select, update
+from support.permission_matrix import PAGE, REFUSED, WRITE, endpoints_of, expect, run_matrix
 
 from tracker.audit import AuditEvent
 from tracker.extensions import db
@@ -21,7 +21,6 @@ from tracker.supervision.models import SupervisionNotice
 from tracker.supervision.notices import services as notices
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
-WRITE, REFUSED, LOGIN, PAGE = "write", "refused", "login", 200
 
 ENDPOINTS = {
     "notices.index",
@@ -32,11 +31,6 @@ ENDPOINTS = {
     "notices.answer",
     "notices.close",
 }
-
-
-def expect(**by_role):
-    """Expected outcome per role: anonymous goes to sign-in, unnamed roles get 403."""
-    return [by_role.get(role, LOGIN if role == "anonymous" else 403) for role in ROLES]
 
 
 READERS = {"admin": PAGE, "office": PAGE, "leader": PAGE}
@@ -125,45 +119,24 @@ def snapshot():
     }
 
 
-def _check(response, want, before, after, label):
-    status = response.status_code
-    if want == LOGIN:
-        assert status == 302 and "/login" in response.headers["Location"], label
-    elif want in (WRITE, REFUSED):
-        assert status == 302, f"{label}: {status}"
-        assert "/login" not in response.headers["Location"], label
-    else:
-        assert status == want, f"{label}: {status}"
-    if want == WRITE:
-        assert after["notices"] != before["notices"], f"{label}: nothing was written"
-    elif want != PAGE or response.request.method == "POST":
-        assert after["notices"] == before["notices"], f"{label}: data changed"
-
-
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_for_every_role(app, world, login, notice_ids, role):
-    ids = {**world["ids"], **notice_ids}
-    for method, template, data, expected in CASES:
-        client = app.test_client()  # a fresh client: sign-in events are not the route's writes
-        if role != "anonymous":
-            assert login(client, world["users"][role]).status_code == 302
-        path = template.format(**ids)
-        want = expected[ROLES.index(role)]
-        before = snapshot()
-        response = client.get(path) if method == "GET" else client.post(path, data=data)
-        _check(response, want, before, snapshot(), f"{role} {method} {path}")
+def test_every_route_for_every_role(world, client_for, notice_ids, role):
+    """A fresh client per case: sign-in events are not the route's writes."""
+    run_matrix(
+        CASES,
+        role,
+        client_for=client_for,
+        ids={**world["ids"], **notice_ids},
+        snapshot=snapshot,
+        fresh_client=True,
+        written=lambda before, after: before["notices"] != after["notices"],
+    )
 
 
 def test_every_endpoint_of_the_blueprint_is_in_the_matrix(app):
     routed = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("notices.")}
     assert routed == ENDPOINTS
-    adapter = app.url_map.bind("localhost")
-    tested = set()
-    for method, template, _data, _expected in CASES:
-        path = re.sub(r"\{\w+\}", "1", template.split("?")[0])
-        endpoint, _args = adapter.match(path, method=method)
-        tested.add(endpoint)
-    assert tested == ENDPOINTS
+    assert endpoints_of(app.url_map, CASES) == ENDPOINTS
 
 
 def test_a_docx_download_for_another_unit_leaks_nothing(world, login, app, notice_ids):

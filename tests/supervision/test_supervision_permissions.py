@@ -11,12 +11,9 @@ co-unit), co_task is led by 市科技局 with 市发改委 as co-unit, other_tas
 """
 
 import pytest
+from support.permission_matrix import PAGE, REFUSED, WRITE, endpoints_of, expect, run_matrix
 
 ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
-WRITE = "write"  # redirect, and the data changed
-REFUSED = "refused"  # redirect with a message, nothing changed
-LOGIN = "login"
-PAGE = 200
 
 ENDPOINTS = {
     "supervision.assign",
@@ -31,11 +28,6 @@ ENDPOINTS = {
     "supervision.pending",
     "supervision.my_actions",
 }
-
-
-def expect(**by_role):
-    """Expected outcome per role: anonymous goes to sign-in, unnamed roles get 403."""
-    return [by_role.get(role, LOGIN if role == "anonymous" else 403) for role in ROLES]
 
 
 EXTENSION = {"requested_due": "2027-03-31", "reason": "受疫情影响，需延期"}
@@ -181,55 +173,19 @@ STAGES = {
 }
 
 
-def _check(response, want, before, after, label):
-    status = response.status_code
-    if want == LOGIN:
-        assert status == 302 and "/login" in response.headers["Location"], label
-    elif want in (WRITE, REFUSED):
-        assert status == 302, f"{label}: {status}"
-        assert "/login" not in response.headers["Location"], label
-    else:
-        assert status == want, f"{label}: {status}"
-    if want == WRITE:
-        assert after != before, f"{label}: nothing was written"
-    elif want != PAGE:
-        assert after == before, f"{label}: data changed"
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("stage", list(STAGES))
 def test_every_route_for_every_role(world, as_role, do, snapshot, stage, role):
     prepare, cases = STAGES[stage]
     ids = {**world["ids"], **prepare(do)}
-    client = as_role(role)
-    for method, template, data, expected in cases:
-        path = template.format(**ids)
-        want = expected[ROLES.index(role)]
-        before = snapshot()
-        response = client.get(path) if method == "GET" else client.post(path, data=data)
-        _check(response, want, before, snapshot(), f"{role} {method} {path}")
+    run_matrix(cases, role, client_for=as_role, ids=ids, snapshot=snapshot)
 
 
 def test_every_endpoint_of_the_blueprint_is_in_the_matrix(app):
     routed = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("supervision.")}
     assert routed == ENDPOINTS
-    tested = set()
-    for _prepare, cases in STAGES.values():
-        for _method, template, _data, _expected in cases:
-            rule = next(
-                r
-                for r in app.url_map.iter_rules()
-                if r.endpoint.startswith("supervision.") and _matches(r.rule, template)
-            )
-            tested.add(rule.endpoint)
-    assert tested == ENDPOINTS
-
-
-def _matches(rule: str, template: str) -> bool:
-    rule_parts, parts = rule.strip("/").split("/"), template.strip("/").split("/")
-    return len(rule_parts) == len(parts) and all(
-        a == b or a.startswith("<") for a, b in zip(rule_parts, parts, strict=True)
-    )
+    cases = [case for _prepare, stage_cases in STAGES.values() for case in stage_cases]
+    assert endpoints_of(app.url_map, cases) == ENDPOINTS
 
 
 def test_a_liaison_reads_no_other_units_work(world, as_role, do, task_of):

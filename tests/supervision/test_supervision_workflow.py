@@ -17,7 +17,6 @@ from tracker.supervision.models import (
     Instruction,
     TaskAssignment,
 )
-from tracker.supervision.workflow import requests
 from tracker.timeutil import LOCAL_TZ
 from tracker.units.models import Unit
 
@@ -420,8 +419,6 @@ PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def test_close_out_evidence_is_stored_with_the_request(world, as_role, do):
-    if requests.evidence_store() is None:
-        pytest.skip("tracker.reports.evidence.store_upload is not there yet")
     from io import BytesIO
 
     do.assign("own_task")

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 from tracker.accounts.models import ROLE_LABELS
 
@@ -39,8 +39,43 @@ class UserForm(FlaskForm):
     )
     role = SelectField(_l("Role"), choices=[(str(r), label) for r, label in ROLE_LABELS.items()])
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[Optional()])
-    password = PasswordField(
-        _l("Password"),
-        validators=[Optional(), Length(min=8, message=_l("At least 8 characters."))],
-    )
+    # strength and "not the user name" are checked by accounts.rules.password_problems
+    password = PasswordField(_l("Password"), validators=[Optional()])
     active = BooleanField(_l("Account enabled"), default=True)
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    new_password = PasswordField(
+        _l("New password"), validators=[InputRequired(_l("Enter a new password."))]
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(_l("Enter the new password again.")),
+            EqualTo("new_password", message=_l("The two new passwords differ.")),
+        ],
+    )
+
+
+class CodeForm(FlaskForm):
+    """A 6-digit code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=32)],
+    )
+
+
+class TotpDisableForm(FlaskForm):
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Enter your password."))]
+    )
+
+
+class SecuritySettingsForm(FlaskForm):
+    totp_required = BooleanField(
+        _l("Administrators and supervision office staff must use a second factor")
+    )

@@ -11,12 +11,10 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from tracker.accounts.models import Role, User
-from tracker.extensions import db
-from tracker.units.models import Unit
 from tracker.units.rules import predecessor_closure
+from tracker.units.services import successor_map
 
 
 def role_required(*roles: Role):
@@ -41,8 +39,7 @@ def unit_scope(user: User) -> set[int] | None:
         return None
     if user.unit_id is None:
         return set()
-    rows = db.session.execute(select(Unit.id, Unit.successor_id)).all()
-    return predecessor_closure(user.unit_id, {r.id: r.successor_id for r in rows})
+    return predecessor_closure(user.unit_id, successor_map())
 
 
 def current_scope() -> set[int] | None:

@@ -1,7 +1,5 @@
 """Sign-in, sign-out, the home page of each role, the language switch and user admin."""
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -14,61 +12,61 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from tracker import LOCALE_COOKIE, SUPPORTED_LOCALES
 from tracker.accounts.forms import LanguageForm, LoginForm, SignOutForm, UserForm
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import role_required
+from tracker.accounts.services import password_errors, set_password_by_admin
+from tracker.accounts.signin import (
+    check_password_attempt,
+    hold_for_second_factor,
+    lock_message,
+    start_session,
+)
+from tracker.accounts.throttle import throttle
 from tracker.audit import AuditEvent, record
+from tracker.common.http import DB_INT_MAX, int_arg, safe_next
+from tracker.config import LOCALE_COOKIE, SUPPORTED_LOCALES
 from tracker.extensions import db
 from tracker.units.models import Unit
 
 bp = Blueprint("accounts", __name__)
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after sign-in or a language switch."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target  # browsers read "/\\evil.example" as "//evil.example"
-    ):
-        return None
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Sign-in (throttled per account and address; see accounts.signin and throttle)."""
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
         username = form.username.data.strip()
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is None or not user.check_password(form.password.data):
-            record("user.sign_in_failed", detail={"username": username[:64]})
+        attempt = check_password_attempt(username, form.password.data)
+        user = attempt.user
+        if attempt.failed:
             db.session.commit()
-            flash(_("Wrong username or password."), "error")
+            if attempt.lock is not None:
+                flash(lock_message(attempt.lock), "error")
+                status = 429
+            else:
+                flash(_("Wrong username or password."), "error")
         elif not user.active:
             record("user.sign_in_refused", user, actor=user, detail={"reason": "disabled"})
             db.session.commit()
             flash(_("This account is disabled. Ask the system administrator."), "error")
+        elif user.totp_enabled:
+            hold_for_second_factor(user, safe_next(request.args.get("next")))
+            return redirect(url_for("security.second_factor"))
         else:
-            next_url = _safe_next(request.args.get("next"))
-            session.clear()  # a fresh session at sign-in
-            login_user(user)
-            record("user.sign_in", user, actor=user)
+            next_url = safe_next(request.args.get("next"))
+            start_session(user)  # a fresh session at sign-in
             db.session.commit()
             return redirect(next_url or url_for("pages.home"))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -92,7 +90,7 @@ def set_language():
     form = LanguageForm()
     if not form.validate_on_submit() or form.lang.data not in SUPPORTED_LOCALES:
         abort(400)
-    response = make_response(redirect(_safe_next(form.next.data) or url_for("pages.home")))
+    response = make_response(redirect(safe_next(form.next.data) or url_for("pages.home")))
     response.set_cookie(
         LOCALE_COOKIE, form.lang.data, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
     )
@@ -113,7 +111,9 @@ def users():
     rows = db.session.scalars(
         select(User).options(joinedload(User.unit)).order_by(User.role, User.username)
     ).all()
-    return render_template("accounts/users.html", users=rows, form=SignOutForm())
+    guard = throttle()
+    locked = {user.id for user in rows if guard.is_locked(user.username)}
+    return render_template("accounts/users.html", users=rows, form=SignOutForm(), locked=locked)
 
 
 def _apply_user_form(form: UserForm, user: User | None) -> User | None:
@@ -133,6 +133,11 @@ def _apply_user_form(form: UserForm, user: User | None) -> User | None:
     if user is not None and user.id == current_user.id and not form.active.data:
         form.active.errors.append(_("You cannot disable your own account."))
         return None
+    if form.password.data:
+        problems = password_errors(form.password.data, username, form.display_name.data)
+        if problems:
+            form.password.errors.extend(problems)
+            return None
     creating = user is None
     if creating:
         user = User(username=username, password_hash="")
@@ -146,7 +151,8 @@ def _apply_user_form(form: UserForm, user: User | None) -> User | None:
         user.end_sessions()  # disabling ends any open session at once
     user.active = form.active.data
     if form.password.data:
-        user.set_password(form.password.data)
+        # the user must change a password the admin knows at the first sign-in
+        set_password_by_admin(user, form.password.data)
     db.session.flush()
     after = {"role": user.role, "unit_id": user.unit_id, "active": user.active}
     action = "user.created" if creating else "user.updated"
@@ -189,8 +195,8 @@ def user_edit(user_id: int):
 @bp.route("/admin/audit")
 @role_required(Role.ADMIN)
 def audit_log():
-    page = max(request.args.get("page", 1, type=int), 1)
     per_page = 50
+    page = int_arg("page", 1, maximum=DB_INT_MAX // per_page)
     events = db.session.scalars(
         select(AuditEvent)
         .order_by(AuditEvent.id.desc())

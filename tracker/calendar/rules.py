@@ -29,6 +29,7 @@ class WorkingCalendar:
     def __init__(self, overrides: dict[date, bool] | None = None):
         self.overrides = dict(overrides or {})
         self._known: dict[int, bool] = {}
+        self._days: dict[date, bool] = {}  # answers so far: a list page asks for many days
 
     def knows(self, year: int) -> bool:
         if year not in self._known:
@@ -36,6 +37,12 @@ class WorkingCalendar:
         return self._known[year]
 
     def is_workday(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         if self.knows(day.year):

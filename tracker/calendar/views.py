@@ -22,29 +22,23 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from wtforms import DateField, IntegerField, RadioField, TextAreaField
+from wtforms import DateField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from tracker import timeutil as clock
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import role_required
-from tracker.audit import ACTION_LABELS, record
+from tracker.audit import record
 from tracker.calendar.models import CalendarOverride
 from tracker.calendar.rules import library_knows, report_due_date
 from tracker.calendar.services import load_calendar
+from tracker.common.forms import IntegerField
 from tracker.extensions import db
 from tracker.reports.periods import calendar_warning_years, recompute_open_periods
 from tracker.settings import get_setting, set_setting
 
 bp = Blueprint("settings", __name__)
 
-ACTION_LABELS.update(
-    {
-        "settings.updated": _l("Settings changed"),
-        "calendar.override_added": _l("Calendar override added"),
-        "calendar.override_deleted": _l("Calendar override deleted"),
-    }
-)
 
 REPORTING_KEYS = ("report_due_day", "ack_working_days", "instruction_answer_working_days")
 PREVIEW_MONTHS = 3
@@ -131,7 +125,7 @@ def due_date_preview(today: date, months: int = PREVIEW_MONTHS) -> list[dict]:
                 "known": calendar.knows(year),
             }
         )
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        year, month = clock.next_month(year, month)
     return rows
 
 

@@ -4,7 +4,7 @@ plan → section → unit → task.
 
 Each page runs a fixed number of SQL statements whatever the number of rows; nothing here
 writes. Rules:
-- a task's light is the plan page's (supervision.lights.task_lights, with the calendar and
+- a task's light is the plan page's (plans.lights.task_lights, with the calendar and
   the `yellow_working_days` setting);
 - open work follows reorganisations: a task counts for the end of its unit's successor chain
   (supervision.rules.final_successor); a unit's page lists its tasks and those of the units
@@ -12,12 +12,11 @@ writes. Rules:
 - a "red unit" leads at least one red (overdue) task;
 - ranking and trend come from the stored scorecard ledger, for last month (the month before
   today's) and the six months up to it;
-- punctuality: the reports a month owes are the scorecards' (scoring.rules.expected_reports:
-  assigned by the due date, task not closed by then). A (task, unit) report is on time if its
-  first submission (the earliest `first_submitted_at` of its revisions, as a Beijing date: a
-  correction does not make it late, as in scoring) is on or before the due date, else late;
-  an owed report never submitted is missing once the due date has passed, "not yet due"
-  before. A report counts for its unit's current successor, like the work.
+- punctuality: the reports a month owes, and whether each is on time, late, missing or not
+  yet due, are the one rule of tracker.reports.rules (owes_report, report_standing: late by
+  the first submission, missing when never submitted after the due date), as on the
+  overview, the review queue, the alerts and the scorecard. A report counts for its unit's
+  current successor, like the work.
 """
 
 from collections import defaultdict
@@ -33,11 +32,19 @@ from tracker.extensions import db
 from tracker.plans.lights import GREEN, RED, YELLOW, task_lights
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
 from tracker.plans.services import tasks_in_scope
+from tracker.reports.facts import owed_inputs
 from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.reports.rules import is_late, local_date
+from tracker.reports.rules import (
+    LATE,
+    MISSING,
+    NOT_DUE,
+    ON_TIME,
+    first_submission,
+    local_date,
+    report_standing,
+)
 from tracker.scoring import rules, services
 from tracker.settings import DEFAULTS, Setting
-from tracker.supervision.models import TaskAssignment
 from tracker.timeutil import LOCAL_TZ
 from tracker.units.models import Unit
 from tracker.units.rules import final_successor, predecessor_closure
@@ -59,11 +66,12 @@ def counts(values, keys=LIGHTS) -> dict[str, int]:
     """{key: how many values are that key}, every key present (0 when none)."""
     result = dict.fromkeys(keys, 0)
     for value in values:
-        result[value] += 1
+        if value in result:  # an archived task (撤销) is in no column
+            result[value] += 1
     return result
 
 
-STATUSES = tuple(s.value for s in TaskStatus)
+STATUSES = tuple(s.value for s in TaskStatus if s is not TaskStatus.ARCHIVED)
 
 
 @dataclass
@@ -95,16 +103,11 @@ def tally_punctuality(
     for pair in expected | set(submitted):
         tally = per_unit[pair[1]]
         tally.expected += int(pair in expected)
-        on = submitted.get(pair)
-        if on is not None:
-            if is_late(on, due):
-                tally.late += 1
-            else:
-                tally.on_time += 1
-        elif today > due:
-            tally.missing += 1
-        else:
-            tally.not_due += 1
+        standing = report_standing(submitted.get(pair), due, today)
+        tally.on_time += standing == ON_TIME
+        tally.late += standing == LATE
+        tally.missing += standing == MISSING
+        tally.not_due += standing == NOT_DUE
     return dict(per_unit)
 
 
@@ -271,17 +274,18 @@ def overview(today: date) -> Overview:
 
 
 def punctuality(months, today, tasks, successor_of, light_rules) -> tuple[dict, dict]:
-    """({month: due date}, {month: {unit id: Punctuality}}) for the months (two statements:
-    periods with their reports, and assignments). A month without a stored period gets the
-    due date the calendar and the due-day setting give it."""
+    """({month: due date}, {month: {unit id: Punctuality}}) for the months (three or four
+    statements: periods with their reports, assignments and reassignments). A month without a
+    stored period gets the due date the calendar and the due-day setting give it."""
 
     def current(unit_id):
         return final_successor(unit_id, successor_of)
 
     key = ReportingPeriod.year * 100 + ReportingPeriod.month
     rp, pr = ReportingPeriod, ProgressReport
+    submitted_at = db.func.coalesce(pr.first_submitted_at, pr.submitted_at)  # as reports' rules
     rows = db.session.execute(
-        select(rp.year, rp.month, rp.due_date, pr.task_id, pr.unit_id, pr.first_submitted_at)
+        select(rp.year, rp.month, rp.due_date, pr.task_id, pr.unit_id, submitted_at)
         .outerjoin(pr, pr.period_id == rp.id)
         .where(key.between(*(int(m.replace("-", "")) for m in (months[0], months[-1]))))
     ).all()
@@ -290,15 +294,12 @@ def punctuality(months, today, tasks, successor_of, light_rules) -> tuple[dict, 
     for r in rows:
         month = rules.month_key(r.year, r.month)
         due_of[month] = r.due_date
-        day, pair = local_date(r.first_submitted_at, LOCAL_TZ), (r.task_id, current(r.unit_id))
-        if day is not None and (pair not in submitted[month] or day < submitted[month][pair]):
-            submitted[month][pair] = day
-    assignments = tuple(
-        rules.Assignment(a.task_id, current(a.unit_id), local_date(a.assigned_at, LOCAL_TZ))
-        for a in db.session.execute(
-            select(TaskAssignment.task_id, TaskAssignment.unit_id, TaskAssignment.assigned_at)
-        ).all()
-    )
+        day, pair = local_date(r[5], LOCAL_TZ), (r.task_id, current(r.unit_id))
+        first = first_submission((submitted[month].get(pair), day))
+        if first is not None:
+            submitted[month][pair] = first
+    owed_assignments, changes = owed_inputs(current)  # the owed rule's inputs, reassignments too
+    assignments = tuple(rules.Assignment(*a) for a in owed_assignments)
 
     def fact(t):
         closed_on = local_date(t.closed_at, LOCAL_TZ)
@@ -311,7 +312,8 @@ def punctuality(months, today, tasks, successor_of, light_rules) -> tuple[dict, 
         due_of[month] = due = due_of.get(month) or report_due_date(
             light_rules.calendar, period.start.year, period.start.month, light_rules.due_day
         )
-        expected = rules.expected_reports(rules.MonthFacts(period, due, today, assignments, facts))
+        month_facts = rules.MonthFacts(period, due, today, assignments, facts, changes=changes)
+        expected = rules.expected_reports(month_facts)
         result[month] = tally_punctuality(due, today, expected, submitted.get(month, {}))
     return due_of, result
 

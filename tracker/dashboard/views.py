@@ -118,7 +118,7 @@ def index():
         "dashboard/index.html",
         view=view,
         data=_charts(view),
-        statuses=list(TaskStatus),
+        statuses=[TaskStatus(s) for s in dashboard.STATUSES],
         number=number,
     )
 
@@ -130,7 +130,7 @@ def plan(plan_id: int):
     return render_template(
         "dashboard/plan.html",
         progress=progress,
-        statuses=list(TaskStatus),
+        statuses=[TaskStatus(s) for s in dashboard.STATUSES],
         data={"charts": {"sections": _section_chart(progress)}},
     )
 

@@ -18,6 +18,7 @@ class TaskStatus(enum.StrEnum):
     ASSIGNED = "assigned"
     IN_PROGRESS = "in_progress"
     CLOSED = "closed"
+    ARCHIVED = "archived"  # 撤销: withdrawn with a reason, history kept (issue 10)
 
     @property
     def label(self) -> str:
@@ -32,17 +33,48 @@ TASK_STATUS_LABELS = {
     TaskStatus.ASSIGNED: _l("Assigned"),
     TaskStatus.IN_PROGRESS: _l("In progress"),
     TaskStatus.CLOSED: _l("Closed"),
+    TaskStatus.ARCHIVED: _l("Archived"),
+}
+
+
+class PlanKind(enum.StrEnum):
+    """Where work comes from (立项来源)."""
+
+    POLICY_DOCUMENT = "policy_document"
+    MEETING = "meeting"
+    INSTRUCTION = "instruction"
+    ASSIGNED_FROM_ABOVE = "assigned_from_above"
+    PROPOSAL = "proposal"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(PLAN_KIND_LABELS[self])
+
+
+PLAN_KIND_LABELS = {
+    PlanKind.POLICY_DOCUMENT: _l("Policy document"),
+    PlanKind.MEETING: _l("Meeting minutes / agreed items"),
+    PlanKind.INSTRUCTION: _l("Leader's written instruction"),
+    PlanKind.ASSIGNED_FROM_ABOVE: _l("Assigned from above"),
+    PlanKind.PROPOSAL: _l("Deputies' and members' proposals"),
+    PlanKind.OTHER: _l("Other"),
 }
 
 
 class Plan(db.Model):
-    """A policy document that sets out tasks, e.g. 长发〔2017〕29号."""
+    """A policy document that sets out tasks, e.g. 长发〔2017〕29号.
+
+    Identified by document number + title: one notice often carries two documents under one
+    number (a 工作方案 and its 若干政策措施 issued together).
+    """
 
     __tablename__ = "plan"
+    __table_args__ = (UniqueConstraint("doc_number", "title"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
-    doc_number: Mapped[str | None] = mapped_column(String(64), unique=True)
+    doc_number: Mapped[str | None] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(300))
     issuer: Mapped[str] = mapped_column(String(200))
     issued_on: Mapped[date | None] = mapped_column(Date)
@@ -53,6 +85,25 @@ class Plan(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     # The document's own timetable, e.g. [{"year": 2021, "phrase": "2021年架梁立柱", …}].
     phases: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    # 立项来源 (PlanKind); a meeting's minutes number (纪要号) and date
+    kind: Mapped[str] = mapped_column(
+        String(32), default=PlanKind.POLICY_DOCUMENT.value, server_default="policy_document"
+    )
+    minutes_number: Mapped[str | None] = mapped_column(String(64))
+    meeting_date: Mapped[date | None] = mapped_column(Date)
+    source_text: Mapped[str | None] = mapped_column(Text)
+    # the original file, stored like evidence: under the instance folder, generated name
+    original_file: Mapped[str | None] = mapped_column(String(64))
+    original_filename: Mapped[str | None] = mapped_column(String(255))
+    original_content_type: Mapped[str | None] = mapped_column(String(100))
+    # a per-kind, per-year inbox for quick-entry items (e.g. "会议议定事项 2026")
+    inbox_kind: Mapped[str | None] = mapped_column(String(32))
+    archived_at: Mapped[datetime | None]
+    archive_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def kind_enum(self) -> PlanKind:
+        return PlanKind(self.kind)
 
     sections = relationship(
         "Section", back_populates="plan", order_by="Section.number", lazy="raise_on_sql"
@@ -60,7 +111,11 @@ class Plan(db.Model):
 
 
 class Section(db.Model):
-    """A chapter of a plan: a programme (工程) or a part (部分)."""
+    """A chapter of a plan: a programme (工程) or a part (部分), nested at any depth.
+
+    `number` orders the plan's sections (depth first); `label` is the document's own
+    numbering (一、 / (一) / 1.) and `path` the display number built from the labels, e.g. 三(二)3.
+    """
 
     __tablename__ = "section"
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
@@ -70,6 +125,8 @@ class Section(db.Model):
     number: Mapped[int]
     label: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(300))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
+    path: Mapped[str | None] = mapped_column(String(100))
 
     plan = relationship("Plan", back_populates="sections", lazy="raise_on_sql")
     tasks = relationship(
@@ -93,11 +150,21 @@ class Task(db.Model):
     # Why this unit leads when the document names none (e.g. the zone plan's measures):
     # shown beside the lead unit until the office reassigns the task.
     lead_unit_basis: Mapped[str | None] = mapped_column(Text)
-    due_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)  # lights, due filters
     due_phrase: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(16), default=TaskStatus.PENDING.value)
     source_ref: Mapped[str | None] = mapped_column(String(100))
     closed_at: Mapped[datetime | None]
+    # the passage of the source document (or the leader's words) the task comes from
+    source_excerpt: Mapped[str | None] = mapped_column(Text)
+    # "default" when the due date is the source kind's default deadline (set by the admin)
+    due_basis: Mapped[str | None] = mapped_column(String(16))
+    archived_at: Mapped[datetime | None]
+    archive_reason: Mapped[str | None] = mapped_column(Text)
+    # a sub-task (split off for another unit) points to its parent; a duplicate merged
+    # into another task points to it (and is archived)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
 
     plan = relationship("Plan", lazy="raise_on_sql")
     section = relationship("Section", back_populates="tasks", lazy="raise_on_sql")
@@ -129,3 +196,52 @@ class TaskCoUnit(db.Model):
     position: Mapped[int]
 
     unit = relationship("Unit", lazy="raise_on_sql")
+
+
+class TaskUnitChange(db.Model):
+    """A unit added to or removed from a task by a reassignment (改派), as lead or co-unit.
+
+    `period` ("YYYY-MM") is the reporting period in which the office made the change: a
+    removed unit still owes that period's report, an added unit owes from the next period on
+    (tracker.plans.rules.answers_for_period). A removed unit keeps reading the task and the reports
+    it filed.
+    """
+
+    __tablename__ = "task_unit_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    role: Mapped[str] = mapped_column(String(8))  # "lead" | "co"
+    change: Mapped[str] = mapped_column(String(8))  # "added" | "removed"
+    period: Mapped[str] = mapped_column(String(7))
+    reason: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime]
+
+    unit = relationship("Unit", lazy="raise_on_sql")
+
+
+# The readable name of each audit action on these rows (tracker.audit_labels gathers them).
+AUDIT_LABELS = {
+    "plan.seeded": _l("Plan loaded from its source document"),
+    "task.seeded": _l("Loaded from the source document"),
+    "task.status_changed": _l("Status changed"),
+    "plan.created": _l("Plan created"),
+    "plan.updated": _l("Plan changed"),
+    "plan.archived": _l("Plan archived"),
+    "plan.deleted": _l("Plan deleted"),
+    "section.created": _l("Section added"),
+    "section.updated": _l("Section changed"),
+    "task.created": _l("Task created"),
+    "task.updated": _l("Task changed"),
+    "task.archived": _l("Task archived"),
+    "task.deleted": _l("Task deleted"),
+    "task.redated": _l("Due date changed by the office"),
+    "task.reassigned": _l("Reassigned"),
+    "task.split": _l("Split into sub-tasks"),
+    "task.merged": _l("Merged into another task"),
+    "task.merged_in": _l("A duplicate was merged into this task"),
+    "plan.imported": _l("Plan imported from Excel"),
+    "plan.tasks_imported": _l("Tasks imported from Excel"),
+    "task.imported": _l("Imported from Excel"),
+}

@@ -5,11 +5,12 @@ from sqlalchemy import exists, or_, select
 from tracker.accounts.models import User
 from tracker.accounts.permissions import unit_scope
 from tracker.extensions import db
-from tracker.plans.models import Task, TaskCoUnit
+from tracker.plans.models import Task, TaskCoUnit, TaskUnitChange
 
 
 def task_filter(scope: set[int] | None):
-    """A WHERE clause for Task limiting it to a unit scope (None: no limit)."""
+    """A WHERE clause for Task limiting it to a unit scope (None: no limit): the tasks the
+    scope answers for now (lists, to-do, reports owed)."""
     if scope is None:
         return True
     return or_(
@@ -19,6 +20,8 @@ def task_filter(scope: set[int] | None):
 
 
 def can_view_task(user: User, task: Task) -> bool:
+    """The task page: the units that answer for the task now, and the units a reassignment
+    (改派) removed from it — the reports they filed stay with them (docs/intake.md)."""
     scope = unit_scope(user)
     if scope is None:
         return True
@@ -26,6 +29,13 @@ def can_view_task(user: User, task: Task) -> bool:
         return True
     return bool(
         db.session.scalar(
-            select(exists().where(TaskCoUnit.task_id == task.id, TaskCoUnit.unit_id.in_(scope)))
+            select(
+                or_(
+                    exists().where(TaskCoUnit.task_id == task.id, TaskCoUnit.unit_id.in_(scope)),
+                    exists().where(
+                        TaskUnitChange.task_id == task.id, TaskUnitChange.unit_id.in_(scope)
+                    ),
+                )
+            )
         )
     )

@@ -1,17 +1,14 @@
 """Reporting periods, progress reports and their evidence."""
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+from tracker.timeutil import utcnow
 
 
 class ReportState(enum.StrEnum):
@@ -152,3 +149,15 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The readable name of each audit action on these rows (tracker.audit_labels gathers them).
+AUDIT_LABELS = {
+    "report.saved": _l("Progress report saved as draft"),
+    "report.submitted": _l("Progress report submitted"),
+    "report.accepted": _l("Progress report accepted"),
+    "report.returned": _l("Progress report returned"),
+    "report.correction_started": _l("Correction of an accepted report started"),
+    "evidence.uploaded": _l("Evidence uploaded"),
+    "evidence.deleted": _l("Evidence deleted"),
+}

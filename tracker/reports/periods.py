@@ -10,15 +10,12 @@ from tracker.calendar.services import load_calendar
 from tracker.extensions import db
 from tracker.reports.models import ReportingPeriod
 from tracker.settings import get_setting
+from tracker.timeutil import previous_month  # noqa: F401  (callers: use tracker.timeutil)
 
 
 def period_month(today: date) -> tuple[int, int]:
     """The month being reported in on `today`: the current calendar month."""
     return today.year, today.month
-
-
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year - 1, 12) if month == 1 else (year, month - 1)
 
 
 def ensure_period(

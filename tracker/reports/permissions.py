@@ -5,36 +5,40 @@
   unit it succeeded, is lead or co-unit) and reads them;
 - the lead unit's liaison also reads the co-units' parts on its task (it writes the whole);
 - nobody else reads a report, its evidence, or learns that it exists.
+The rule itself is tracker.reports.rules.may_read_report; `report_filter` is the same rule
+as a WHERE clause for lists.
 """
 
-from sqlalchemy import exists, select
+from sqlalchemy import or_, select
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import unit_scope
 from tracker.extensions import db
-from tracker.plans.models import Task, TaskCoUnit
+from tracker.plans.models import Task
+from tracker.reports.models import ProgressReport
+from tracker.reports.rules import may_read_report
 
 
-def unit_role_on_task(scope: set[int], task: Task) -> str | None:
-    """'lead' or 'co' for a liaison's unit scope on a task, None if it has no part."""
-    if task.lead_unit_id in scope:
-        return "lead"
-    is_co = db.session.scalar(
-        select(exists().where(TaskCoUnit.task_id == task.id, TaskCoUnit.unit_id.in_(scope)))
+def report_filter(scope: set[int] | None):
+    """A WHERE clause for ProgressReport: the reports a unit scope may read (None: all)."""
+    if scope is None:
+        return True
+    return or_(
+        ProgressReport.unit_id.in_(scope),
+        ProgressReport.task_id.in_(select(Task.id).where(Task.lead_unit_id.in_(scope))),
     )
-    return "co" if is_co else None
 
 
 def can_view_report(user: User, report) -> bool:
     if not user.is_authenticated:
         return False
-    if not user.has_role(Role.LIAISON):
-        return True
-    if report.unit_id == user.unit_id:
-        return True
     scope = unit_scope(user)
+    if scope is None:
+        return True
+    if report.unit_id in scope:
+        return True
     lead_unit_id = db.session.scalar(select(Task.lead_unit_id).where(Task.id == report.task_id))
-    return lead_unit_id in scope
+    return lead_unit_id is not None and may_read_report(scope, report.unit_id, lead_unit_id)
 
 
 def can_write_report(user: User, report) -> bool:

@@ -8,33 +8,50 @@ from datetime import date
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.accounts.models import Role, User
+from tracker.accounts.models import User
 from tracker.accounts.permissions import unit_scope
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
 from tracker.plans.models import OPEN_STATUSES, Task, TaskCoUnit
 from tracker.plans.permissions import task_filter
 from tracker.reports import rules
+from tracker.reports.facts import reporting_facts
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
 from tracker.reports.periods import previous_month
+from tracker.reports.permissions import report_filter
+from tracker.settings import get_setting
 from tracker.timeutil import LOCAL_TZ
+from tracker.units.labels import answering_units
 from tracker.units.models import Unit
-from tracker.units.rules import final_successor
 
 
 @dataclass
 class MonthRow:
-    """One task on the liaison's month page."""
+    """One task on the liaison's month page: this month's, or an earlier month's report
+    still owed or returned (补报, `period` set)."""
 
     task: Task
     role: str  # "lead" or "co"
     report: ProgressReport | None
     last: ProgressReport | None  # last month's latest report of this unit
     co_reports: list[ProgressReport] = field(default_factory=list)
+    # on lead tasks: ((current unit name, former name or None), its latest report or None)
+    # per co-unit, a reorganised co-unit being answered for by its successor
+    co_parts: list[tuple[tuple[str, str | None], ProgressReport | None]] = field(
+        default_factory=list
+    )
+    period: ReportingPeriod | None = None  # an earlier month (补报); None: this month
 
     @property
     def state(self) -> str:
         return self.report.state if self.report else "not_started"
+
+    @property
+    def anchor(self) -> str:
+        """The row's place on the month page (redirects come back to it)."""
+        if self.period is None:
+            return f"task-{self.task.id}"
+        return f"task-{self.task.id}-{self.period.key}"
 
 
 def latest_by_task_unit(reports) -> dict[tuple[int, int], ProgressReport]:
@@ -59,11 +76,9 @@ def _reports_for(period_id: int, where) -> list[ProgressReport]:
     )
 
 
-def month_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
-    """Every open task of the liaison's unit for the period, with its report, last month's
-    report (for "no change") and, on lead tasks, the co-units' parts. Constant queries."""
-    scope = unit_scope(user)
-    tasks = (
+def open_tasks(scope: set[int] | None) -> list[Task]:
+    """The open tasks of a unit scope, with plan, lead unit and co-units, in plan order."""
+    return list(
         db.session.scalars(
             select(Task)
             .where(task_filter(scope), Task.status.in_(OPEN_STATUSES))
@@ -77,6 +92,28 @@ def month_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
         .unique()
         .all()
     )
+
+
+def co_parts(task: Task, reports: list[ProgressReport], units: dict, own_unit_id: int) -> list:
+    """The co-units' parts of a lead task: each co-unit named by the unit answering for it
+    today (with its own name as history when reorganised) and that unit's report. A unit
+    answering for several co-units, or the lead unit itself, appears once / not at all."""
+    by_unit = {r.unit_id: r for r in reports}
+    parts, seen = [], {own_unit_id}
+    for link in task.co_unit_links:
+        current_id, current_name, former = units[link.unit_id]
+        if current_id in seen:
+            continue
+        seen.add(current_id)
+        parts.append(((current_name, former), by_unit.get(current_id)))
+    return parts
+
+
+def month_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
+    """Every open task of the liaison's unit for the period, with its report, last month's
+    report (for "no change") and, on lead tasks, the co-units' parts. Constant queries."""
+    scope = unit_scope(user)
+    tasks = open_tasks(scope)
     if not tasks:
         return []
     task_ids = [t.id for t in tasks]
@@ -106,21 +143,27 @@ def month_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
         else {}
     )
     lead_ids = [t.id for t in tasks if t.lead_unit_id in scope]
-    co_parts: dict[int, list[ProgressReport]] = defaultdict(list)
+    co_reports: dict[int, list[ProgressReport]] = defaultdict(list)
     if lead_ids:
         others = _reports_for(
             period.id,
             and_(ProgressReport.task_id.in_(lead_ids), ProgressReport.unit_id != user.unit_id),
         )
         for report in latest_by_task_unit(others).values():
-            co_parts[report.task_id].append(report)
+            co_reports[report.task_id].append(report)
+    units = answering_units() if lead_ids else {}
     return [
         MonthRow(
             task=t,
             role="lead" if t.lead_unit_id in scope else "co",
             report=mine.get((t.id, user.unit_id)),
             last=last.get((t.id, user.unit_id)),
-            co_reports=sorted(co_parts.get(t.id, []), key=lambda r: r.unit.code),
+            co_reports=sorted(co_reports.get(t.id, []), key=lambda r: r.unit.code),
+            co_parts=(
+                co_parts(t, co_reports.get(t.id, []), units, user.unit_id)
+                if t.lead_unit_id in scope
+                else []
+            ),
         )
         for t in tasks
     ]
@@ -151,10 +194,7 @@ def task_reports(task: Task, user: User) -> list[ProgressReport]:
             ProgressReport.period_id.desc(), ProgressReport.unit_id, ProgressReport.revision.desc()
         )
     )
-    if user.has_role(Role.LIAISON):
-        scope = unit_scope(user)
-        if task.lead_unit_id not in scope:
-            query = query.where(ProgressReport.unit_id == user.unit_id)
+    query = query.where(report_filter(unit_scope(user)))
     return list(db.session.scalars(query).unique().all())
 
 
@@ -193,25 +233,17 @@ def review_queue(filters: QueueFilters, today: date, limit: int = 200) -> list[d
         query = query.where(ProgressReport.period_id == filters.period_id)
     reports = db.session.scalars(query.limit(limit)).unique().all()
     calendar = load_calendar()
+    warn = int(get_setting("yellow_working_days"))
+    first = first_submissions(reports)
     rows = []
     for report in reports:
-        submitted_on = rules.local_date(report.submitted_at, LOCAL_TZ)
-        light = rules.report_light(
-            report.state,
-            report.period.due_date,
-            submitted_on,
-            today,
-            calendar.workdays_between(today, report.period.due_date),
-        )
+        due = report.period.due_date
+        first_on = first.get((report.task_id, report.unit_id, report.period_id))
+        left = calendar.workdays_between(today, due)
+        light = rules.report_light(first_on, due, today, left, warn)
         if filters.light and light != filters.light:
             continue
-        rows.append(
-            {
-                "report": report,
-                "light": light,
-                "late": rules.is_late(submitted_on, report.period.due_date),
-            }
-        )
+        rows.append({"report": report, "light": light, "late": rules.is_late(first_on, due)})
     return rows
 
 
@@ -220,54 +252,59 @@ def unit_choices() -> list[tuple[int, str]]:
 
 
 def period_overview(period: ReportingPeriod, today: date) -> list[dict]:
-    """Per unit: reports expected this period (one per open task where the unit, or a unit
-    it succeeded, is lead or co-unit), and how many are in, accepted, returned, late, missing.
-    Constant queries."""
-    units = db.session.scalars(select(Unit).order_by(Unit.code)).all()
-    successor_of = {u.id: u.successor_id for u in units}
-
-    def current(unit_id):
-        return final_successor(unit_id, successor_of)
-
-    expected: dict[int, set[int]] = defaultdict(set)
-    open_tasks = select(Task.id).where(Task.status.in_(OPEN_STATUSES))
-    for task_id, unit_id in db.session.execute(
-        select(Task.id, Task.lead_unit_id).where(Task.status.in_(OPEN_STATUSES))
-    ).all():
-        expected[current(unit_id)].add(task_id)
-    for task_id, unit_id in db.session.execute(
-        select(TaskCoUnit.task_id, TaskCoUnit.unit_id).where(TaskCoUnit.task_id.in_(open_tasks))
-    ).all():
-        expected[current(unit_id)].add(task_id)
-    reports = latest_by_task_unit(
-        db.session.scalars(
-            select(ProgressReport).where(ProgressReport.period_id == period.id)
-        ).all()
+    """Per unit: the reports it owes this period (reports.rules.owes_report), and how many
+    of its reports are in, accepted, returned, drafts, late (first submitted after the due
+    date) and missing (owed, never submitted, due date passed). Reports count for their
+    unit's current successor. Constant queries."""
+    facts = reporting_facts([period.id])
+    owed = facts.owed(period.due_date, period.key)
+    first = facts.first_submitted.get(period.id, {})
+    latest = facts.latest_state.get(period.id, {})
+    per_unit: dict[int, dict] = defaultdict(
+        lambda: {
+            "expected": 0,
+            "late": 0,
+            "missing": 0,
+            **dict.fromkeys(("draft", "submitted", "returned", "accepted"), 0),
+        }
     )
-    rows = []
-    for unit in units:
-        tasks = expected.get(unit.id)
-        if not tasks:
-            continue
-        counts = dict.fromkeys(("draft", "submitted", "returned", "accepted"), 0)
-        late = 0
-        for task_id in tasks:
-            report = reports.get((task_id, unit.id))
-            if report is None:
-                continue
-            counts[report.state] += 1
-            if rules.is_late(rules.local_date(report.submitted_at, LOCAL_TZ), period.due_date):
-                late += 1
-        received = counts["submitted"] + counts["accepted"]
-        missing = len(tasks) - received if today > period.due_date else 0
-        rows.append(
-            {
-                "unit": unit,
-                "expected": len(tasks),
-                "received": received,
-                "late": late,
-                "missing": missing,
-                **counts,
-            }
+    for pair in owed | set(latest):
+        row = per_unit[pair[1]]
+        row["expected"] += int(pair in owed)
+        if pair in latest:
+            row[latest[pair]] += 1
+        standing = rules.report_standing(first.get(pair), period.due_date, today)
+        if standing == rules.LATE:
+            row["late"] += 1
+        elif standing == rules.MISSING and pair in owed:
+            row["missing"] += 1
+    units = db.session.scalars(select(Unit).order_by(Unit.code)).all()
+    return [
+        {"unit": unit, "received": row["submitted"] + row["accepted"], **row}
+        for unit in units
+        if (row := per_unit.get(unit.id)) is not None
+    ]
+
+
+def first_submissions(reports) -> dict[tuple[int, int, int], date]:
+    """{(task, unit, period): the first submission date} over all revisions of the given
+    reports (one statement): the date `rules.is_late` judges a report by."""
+    keys = {(r.task_id, r.unit_id, r.period_id) for r in reports}
+    if not keys:
+        return {}
+    submitted = db.func.min(
+        db.func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
+    )
+    rows = db.session.execute(
+        select(ProgressReport.task_id, ProgressReport.unit_id, ProgressReport.period_id, submitted)
+        .where(
+            ProgressReport.task_id.in_({k[0] for k in keys}),
+            ProgressReport.period_id.in_({k[2] for k in keys}),
         )
-    return rows
+        .group_by(ProgressReport.task_id, ProgressReport.unit_id, ProgressReport.period_id)
+    ).all()
+    return {
+        (t, u, p): day
+        for t, u, p, at in rows
+        if (t, u, p) in keys and (day := rules.local_date(at, LOCAL_TZ)) is not None
+    }

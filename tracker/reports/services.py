@@ -1,6 +1,7 @@
 """Progress reports: the liaison's month, saving with a version check, submitting, the
 office's review, corrections as new revisions. Services flush; views commit."""
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -9,24 +10,21 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import unit_scope
-from tracker.audit import ACTION_LABELS, record
+from tracker.audit import record
 from tracker.extensions import db
 from tracker.plans.models import OPEN_STATUSES, Task
 from tracker.plans.permissions import task_filter
 from tracker.reports import rules
-from tracker.reports.models import ProgressReport, Quality, ReportingPeriod, ReportState, utcnow
+from tracker.reports.models import ProgressReport, Quality, ReportingPeriod, ReportState
 from tracker.reports.periods import previous_month
 from tracker.reports.queries import latest_by_task_unit
+from tracker.timeutil import utcnow
 
-ACTION_LABELS.update(
-    {
-        "report.saved": _l("Progress report saved as draft"),
-        "report.submitted": _l("Progress report submitted"),
-        "report.accepted": _l("Progress report accepted"),
-        "report.returned": _l("Progress report returned"),
-        "report.correction_started": _l("Correction of an accepted report started"),
-    }
-)
+# Reports sit below supervision and never import it: a layer above that must act on a
+# return (the unit is told at once, see docs/delivery.md) connects to this signal in
+# create_app. Receivers run inside the review's transaction and only flush.
+signals = Namespace()
+report_returned = signals.signal("report-returned")
 
 
 class ReportError(Exception):
@@ -307,6 +305,8 @@ def review(
             "to": report.state,
         },
     )
+    if decision == "return":
+        report_returned.send(report)
     return report
 
 

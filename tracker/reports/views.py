@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
+from tracker.common.http import int_arg, parse_int, safe_next
 from tracker.extensions import db
 from tracker.plans.models import Plan
-from tracker.reports import queries, services
+from tracker.reports import backlog, queries, rules, services
 from tracker.reports.forms import PlainForm, ReportForm, ReviewForm, TaskActionForm
 from tracker.reports.models import ReportingPeriod, ReportState
 from tracker.reports.periods import calendar_warning_years, current_period
@@ -26,24 +27,38 @@ def _period():
 
 
 def _month_page(period, forms=None, status=200, conflict=None):
+    """The month page: earlier months' reports still to file (补报) above this month's.
+    `forms` maps a row's anchor to a form to show again (with the person's text and all
+    its errors); `conflict` is (anchor, message)."""
+    earlier = backlog.earlier_rows(current_user, period)
     rows = queries.month_rows(current_user, period)
     forms = forms or {}
-    for row in rows:
-        if row.task.id not in forms:
+    for row in earlier + rows:
+        if row.anchor not in forms:
             form = ReportForm(formdata=None, obj=row.report)
             form.task_id.data = str(row.task.id)
             form.version.data = str(row.report.version if row.report else 0)
-            forms[row.task.id] = form
+            form.period_id.data = str(row.period.id) if row.period else ""
+            forms[row.anchor] = form
     counts = {}
     for row in rows:
         counts[row.state] = counts.get(row.state, 0) + 1
+    ready = sum(
+        1
+        for row in rows
+        if row.report
+        and row.report.editable
+        and not rules.submission_problems(row.report.progress, row.report.percent)
+    )
     return (
         render_template(
             "reports/month.html",
             period=period,
+            earlier=earlier,
             rows=rows,
             forms=forms,
             counts=counts,
+            ready=ready,
             conflict=conflict,
             action_form=TaskActionForm(formdata=None),
             today=today(),
@@ -59,23 +74,51 @@ def month():
 
 
 def _task_id(raw) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
+    """An id the page carried back; 400 when it is not one."""
+    value = parse_int(raw, 1)
+    if value is None:
         abort(400)
+    return value
+
+
+def _filing_period(current, raw):
+    """The period a report is filed for: this month, or an earlier month whose report the
+    unit must still file (else 404: nothing is said about other months or tasks)."""
+    if not raw:
+        return current
+    period_id = _task_id(raw)
+    return db.session.get(ReportingPeriod, period_id) if period_id != current.id else current
+
+
+def _all_errors(form: ReportForm, submit: bool) -> bool:
+    """Validate the form and, when submitting, the readiness rule too, so every problem of
+    the report is shown at once. True when the report may be saved."""
+    valid = form.validate()
+    if submit and "progress_missing" in rules.submission_problems(form.progress.data or "", 0):
+        form.progress.errors = [*form.progress.errors, _("Fill in this month's progress.")]
+        valid = False
+    return valid
 
 
 @bp.route("/reports/save", methods=["POST"])
 @role_required(Role.LIAISON)
 def save():
-    period = _period()
+    current = _period()
     form = ReportForm()
     task_id = _task_id(form.task_id.data)
-    if not form.validate():
+    period = _filing_period(current, form.period_id.data)
+    if period is None:
+        abort(404)
+    if period is not current and (
+        backlog.find_earlier_row(current_user, current, period.id, task_id) is None
+    ):
+        abort(404)
+    anchor = f"task-{task_id}" if period is current else f"task-{task_id}-{period.key}"
+    submit = request.form.get("action") == "submit"
+    if not _all_errors(form, submit):
         db.session.rollback()
         flash(_("The report was not saved: correct the marked fields."), "error")
-        return _month_page(period, {task_id: form}, status=400)
-    submit = request.form.get("action") == "submit"
+        return _month_page(current, {anchor: form}, status=400)
     values = {
         "progress": form.progress.data or "",
         "percent": form.percent.data,
@@ -91,14 +134,14 @@ def save():
         abort(404)
     except services.VersionConflict as exc:
         db.session.rollback()
-        return _month_page(period, {task_id: form}, status=409, conflict=(task_id, exc.message))
+        return _month_page(current, {anchor: form}, status=409, conflict=(anchor, exc.message))
     except services.ReportError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return _month_page(period, {task_id: form}, status=400)
+        return _month_page(current, {anchor: form}, status=400)
     db.session.commit()
     flash(_("Report submitted.") if submit else _("Draft saved."), "success")
-    return redirect(url_for("reports.month", _anchor=f"task-{task_id}"))
+    return redirect(url_for("reports.month", _anchor=anchor))
 
 
 @bp.route("/reports/copy-last", methods=["POST"])
@@ -183,8 +226,7 @@ def correct(report_id: int):
 
 
 def _int_arg(name):
-    value = request.args.get(name, type=int)
-    return value or None
+    return int_arg(name)
 
 
 @bp.route("/review")
@@ -222,8 +264,7 @@ def review_queue():
 def review(report_id: int):
     report = services.load_report(report_id) or abort(404)
     form = ReviewForm()
-    back = request.form.get("next") or ""
-    target = back if back.startswith("/") and not back.startswith("//") else None
+    target = safe_next(request.form.get("next"))
     if not form.validate():
         abort(400)
     try:

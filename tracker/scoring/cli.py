@@ -9,10 +9,14 @@ from flask import Flask
 
 from tracker.database import writing
 from tracker.extensions import db
+from tracker.plans.models import Plan
+from tracker.scoring.exports import ledger_workbook, scorecard_workbook
+from tracker.scoring.rules import parse_period
+from tracker.scoring.services import compute_period, period_scores, scorecard_json
+from tracker.timeutil import today
 
 
 def _period_option(value: str):
-    from tracker.scoring.rules import parse_period
 
     try:
         return parse_period(value)
@@ -23,7 +27,6 @@ def _period_option(value: str):
 
 
 def _today(value: str | None) -> date:
-    from tracker.timeutil import today
 
     if not value:
         return today()
@@ -43,7 +46,6 @@ def register_scoring_cli(app: Flask, export: click.Group) -> None:
     def compute(period_text: str, on: str | None) -> None:
         """Compute and store the scorecards of every month of the period (one transaction),
         then print the ranking."""
-        from tracker.scoring.services import compute_period, period_scores
 
         period = _period_option(period_text)
         today = _today(on)
@@ -76,8 +78,6 @@ def register_scoring_cli(app: Flask, export: click.Group) -> None:
     )
     def export_scorecard(period_text: str, fmt: str, output: str | None) -> None:
         """The stored scorecard of a period as JSON (stdout) or Excel."""
-        from tracker.scoring.services import period_scores, scorecard_json
-        from tracker.timeutil import today
 
         period = _period_option(period_text)
         scores = period_scores(period, today())
@@ -96,7 +96,6 @@ def register_scoring_cli(app: Flask, export: click.Group) -> None:
             return
         if not output:
             raise click.BadParameter("--output is required for xlsx", param_hint="--output")
-        from tracker.scoring.exports import scorecard_workbook
 
         with open(output, "wb") as fh:
             fh.write(scorecard_workbook(scores))
@@ -108,10 +107,6 @@ def register_scoring_cli(app: Flask, export: click.Group) -> None:
     def export_ledger(plan_key: str, output: str) -> None:
         """A plan's task ledger (台账) as Excel, with today's lights and latest progress."""
         from sqlalchemy import select
-
-        from tracker.plans.models import Plan
-        from tracker.scoring.exports import ledger_workbook
-        from tracker.timeutil import today
 
         plan_id = db.session.scalar(select(Plan.id).where(Plan.key == plan_key))
         if plan_id is None:

@@ -25,7 +25,9 @@ from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
 from tracker.scoring import rules
 from tracker.scoring.services import PeriodScores, number
 from tracker.settings import get_setting
-from tracker.units.models import Unit
+from tracker.units.labels import answering_units, unit_label
+from tracker.units.rules import successor_chain
+from tracker.units.services import successor_map
 
 RULE_NAMES = {
     rules.REPORT_MISSING: "进展报告未报送",
@@ -258,20 +260,9 @@ def _latest_reports(plan_id: int, successor_of: dict) -> dict[int, tuple]:
     ).all()
     latest = {}
     for r in rows:
-        if _in_chain(r.lead_unit_id, r.unit_id, successor_of):
+        if r.unit_id in successor_chain(r.lead_unit_id, successor_of):
             latest[r.task_id] = (r, rules.month_key(r.year, r.month))
     return latest
-
-
-def _in_chain(start: int, unit_id: int, successor_of: dict) -> bool:
-    """Is `unit_id` on the successor chain that starts at `start`?"""
-    seen, current = set(), start
-    while current is not None and current not in seen:
-        if current == unit_id:
-            return True
-        seen.add(current)
-        current = successor_of.get(current)
-    return False
 
 
 LEDGER_COLUMNS = [
@@ -295,7 +286,8 @@ def ledger_workbook(plan_id: int, today: date) -> bytes:
     lead unit, co-units, due date (or the document's wording when it has none), status,
     light on `today` (绿灯/黄灯/红灯, cell filled green/yellow/red), and the newest
     submitted-or-accepted report of the lead unit: percent, progress and period.
-    Eight statements whatever the number of tasks. LookupError for an unknown plan."""
+    Nine statements whatever the number of tasks. LookupError for an unknown plan. A
+    reorganised unit is named by its successor with its own name as history."""
     plan = db.session.get(Plan, plan_id)
     if plan is None:
         raise LookupError(plan_id)
@@ -315,8 +307,9 @@ def ledger_workbook(plan_id: int, today: date) -> bytes:
         .unique()
         .all()
     )
-    successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
-    latest = _latest_reports(plan_id, successor_of)
+    latest = _latest_reports(plan_id, successor_map())
+    # a reorganised unit is named by the unit that answers today: "市工信局（原市经信委）"
+    units = answering_units()
     lights = task_lights(tasks, today, load_calendar(), int(get_setting("yellow_working_days")))
 
     def rows():
@@ -327,8 +320,8 @@ def ledger_workbook(plan_id: int, today: date) -> bytes:
                 task.number,
                 f"{section.label}{section.title}" if section else "",
                 task.title,
-                task.lead_unit.name,
-                "、".join(u.name for u in task.co_units),
+                unit_label(units, task.lead_unit_id),
+                "、".join(unit_label(units, u.id) for u in task.co_units),
                 task.due_date or (task.due_phrase or ""),
                 STATUS_NAMES.get(task.status, task.status),
                 LIGHT_NAMES[lights[task.id]],

@@ -10,19 +10,16 @@ from tracker.calendar.rules import report_due_date
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
 from tracker.plans.models import Task, TaskCoUnit
+from tracker.reports.facts import owed_inputs
 from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.reports.rules import local_date
+from tracker.reports.rules import first_submission
 from tracker.scoring import rules
 from tracker.scoring.models import ScoreAdjustment
 from tracker.settings import get_setting
-from tracker.supervision.models import Instruction, SupervisionNotice, TaskAssignment
-from tracker.timeutil import LOCAL_TZ
+from tracker.supervision.models import Instruction, SupervisionNotice
+from tracker.timeutil import local_date
 from tracker.units.models import Unit
 from tracker.units.rules import final_successor
-
-
-def _local_day(moment: datetime | None) -> date | None:
-    return local_date(moment, LOCAL_TZ)
 
 
 def utc_start(day: date) -> datetime:
@@ -65,18 +62,19 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
                 t.id,
                 t.status,
                 calendar.next_workday(t.due_date) if t.due_date else None,
-                _local_day(t.closed_at),
+                local_date(t.closed_at),
                 lead_of[t.id],
                 tuple(co_units.get(t.id, ())),
             )
         )
-    assignments = [
-        rules.Assignment(a.task_id, current(a.unit_id), _local_day(a.assigned_at))
-        for a in db.session.execute(
-            select(TaskAssignment.task_id, TaskAssignment.unit_id, TaskAssignment.assigned_at)
-        ).all()
-    ]
+    # the owed rule's inputs, loaded where every screen loads them (reassignments included)
+    owed_assignments, changes = owed_inputs(current)
+    assignments = [rules.Assignment(*a) for a in owed_assignments]
 
+    # the first submission is the one reports.rules.is_late judges (a revision's own
+    # first_submitted_at, or its submitted_at if an old row has none); a report counts for
+    # its unit's current successor, like the work
+    submitted = db.func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
     report_rows = db.session.execute(
         select(
             ProgressReport.id,
@@ -85,25 +83,23 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
             ProgressReport.revision,
             ProgressReport.state,
             ProgressReport.quality,
-            ProgressReport.first_submitted_at,
+            submitted.label("first_submitted_at"),
         )
         .join(ReportingPeriod, ReportingPeriod.id == ProgressReport.period_id)
         .where(ReportingPeriod.year == year, ReportingPeriod.month == mon)
         .order_by(ProgressReport.revision)
     ).all()
     latest: dict[tuple[int, int], object] = {}
-    first: dict[tuple[int, int], date] = {}
+    first: dict[tuple[int, int], date | None] = {}
     for r in report_rows:
-        key = (r.task_id, r.unit_id)
+        key = (r.task_id, current(r.unit_id))
         latest[key] = r
-        day = _local_day(r.first_submitted_at)
-        if day is not None and (key not in first or day < first[key]):
-            first[key] = day
+        first[key] = first_submission((first.get(key), local_date(r.first_submitted_at)))
     reports = [
-        rules.ReportFact(r.id, r.task_id, r.unit_id, first.get(key), r.state, r.quality)
+        rules.ReportFact(r.id, key[0], key[1], first.get(key), r.state, r.quality)
         for key, r in latest.items()
     ]
-    report_units = {r.id: (r.task_id, r.unit_id) for r in report_rows}
+    report_units = {r.id: (r.task_id, current(r.unit_id)) for r in report_rows}
     returns = []
     for event in db.session.scalars(
         select(AuditEvent).where(
@@ -116,13 +112,13 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
             task_id, unit_id = report_units[report_id]
             returns.append(
                 rules.ReturnFact(
-                    event.id, report_id, task_id, unit_id, _local_day(event.occurred_at)
+                    event.id, report_id, task_id, unit_id, local_date(event.occurred_at)
                 )
             )
 
     answers = [
         rules.AnswerFact(
-            "notice", n.id, n.task_id, current(n.unit_id), n.answer_due, _local_day(n.answered_at)
+            "notice", n.id, n.task_id, current(n.unit_id), n.answer_due, local_date(n.answered_at)
         )
         for n in db.session.execute(
             select(
@@ -141,7 +137,7 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
             i.task_id,
             current(i.answer_unit_id) if i.answer_unit_id else lead_of[i.task_id],
             i.answer_due,
-            _local_day(i.answered_at),
+            local_date(i.answered_at),
         )
         for i in db.session.execute(
             select(
@@ -154,7 +150,7 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
         ).all()
     ]
     adjustments = [
-        rules.AdjustmentFact(a.id, a.unit_id, a.amount, a.reason, _local_day(a.created_at))
+        rules.AdjustmentFact(a.id, a.unit_id, a.amount, a.reason, local_date(a.created_at))
         for a in db.session.execute(
             select(
                 ScoreAdjustment.id,
@@ -175,6 +171,7 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
         tuple(returns),
         tuple(answers),
         tuple(adjustments),
+        changes,
     )
     scored = {a.unit_id for a in assignments if a.assigned_on <= period.end}
     return facts, scored, codes

@@ -8,6 +8,7 @@ from tracker.calendar.services import load_calendar
 from tracker.database import writing
 from tracker.extensions import db
 from tracker.scoring import rules, services
+from tracker.timeutil import today as clock_today
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,6 @@ def run_scores(today: date) -> list[str]:
 
 def scores_job(app, today: date | None = None) -> list[str] | None:
     """One scheduled run in its own app context; errors are logged, not raised."""
-    from tracker.timeutil import today as clock_today
 
     with app.app_context():
         try:

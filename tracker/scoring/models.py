@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Numeric, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.reports.models import utcnow
+from tracker.timeutil import utcnow
 
 AMOUNT = Numeric(8, 2)
 
@@ -155,3 +155,14 @@ class Bulletin(db.Model):
     @property
     def state_enum(self) -> BulletinState:
         return BulletinState(self.state)
+
+
+# The readable name of each audit action on these rows (tracker.audit_labels gathers them).
+AUDIT_LABELS = {
+    "score_rules.created": _l("Score rules changed (new version)"),
+    "score.adjusted": _l("Score adjusted by the office"),
+    "scores.computed": _l("Scores computed"),
+    "bulletin.drafted": _l("Bulletin drafted"),
+    "bulletin.edited": _l("Bulletin edited"),
+    "bulletin.published": _l("Bulletin published"),
+}

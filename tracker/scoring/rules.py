@@ -3,9 +3,10 @@
 A unit starts every month at 100 (`BASE`). Each event of the month becomes a score entry
 under one rule; the amount comes from the rule set in force for the month. The rules:
 
-- report_missing — a report expected for the month was never submitted, and its due date
-  has passed (event: the task; date: the due date);
-- report_late — a report first submitted after the due date (event: the report);
+- report_missing — a report owed for the month was never submitted, and its due date has
+  passed (tracker.reports.rules.report_standing; event: the task; date: the due date);
+- report_late — a report first submitted after the due date (reports.rules.is_late; event:
+  the report);
 - report_returned — each time the office returned one of the month's reports (event: the
   audit record of the return);
 - task_overdue_lead / task_overdue_co — a task past its due date and not closed on the last
@@ -18,8 +19,9 @@ under one rule; the amount comes from the rule set in force for the month. The r
 - report_good — a report of the month accepted with the rating 好;
 - manual_adjustment — the office's adjustment with its written reason (its own amount).
 
-A report is expected from a unit for a month when the unit was assigned the task on or
-before the month's due date and the task was not closed by then.
+A report is owed by a unit for a month by the one rule of tracker.reports.rules.owes_report:
+the unit (its current successor) was assigned the task on or before the month's due date
+(Beijing date) and the task was not closed by then.
 
 score = 100 + the sum of the entries, always. A quarter or a year adds up its months'
 entries (so a task overdue all quarter is counted three times).
@@ -28,7 +30,6 @@ Ranking: higher score first; on equal scores, the smaller total deduction; then 
 total credit. Units equal on all three share a rank (1, 2, 2, 4) and are listed by unit code.
 """
 
-import calendar as _calendar
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+
+from tracker.reports.rules import MISSING, is_late, owed_reports, report_standing
+from tracker.timeutil import month_end
 
 BASE = Decimal(100)
 
@@ -101,10 +105,6 @@ def month_key(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, _calendar.monthrange(year, month)[1])
-
-
 def parse_period(text: str) -> Period:
     """ "YYYY-MM", "YYYY-Qn" or "YYYY" as a Period; ValueError for anything else."""
     text = (text or "").strip().upper()
@@ -116,7 +116,7 @@ def parse_period(text: str) -> Period:
             "month",
             month_key(year, month),
             date(year, month, 1),
-            _month_end(year, month),
+            month_end(year, month),
             (month_key(year, month),),
         )
     if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
@@ -127,7 +127,7 @@ def parse_period(text: str) -> Period:
             "quarter",
             f"{year:04d}-Q{quarter}",
             date(year, first, 1),
-            _month_end(year, first + 2),
+            month_end(year, first + 2),
             months,
         )
     if m := re.fullmatch(r"(\d{4})", text):
@@ -233,6 +233,8 @@ class MonthFacts:
     returns: tuple[ReturnFact, ...] = ()
     answers: tuple[AnswerFact, ...] = ()
     adjustments: tuple[AdjustmentFact, ...] = ()
+    # (task, unit) -> its reassignments ((change, "YYYY-MM"), …): reports.rules.owed_reports
+    changes: dict = field(default_factory=dict)
 
     @property
     def as_of(self) -> date:
@@ -272,17 +274,11 @@ class Card:
 
 
 def expected_reports(facts: MonthFacts) -> set[tuple[int, int]]:
-    """(task, unit) pairs that owe a report for the month (see the module's rules)."""
-    tasks = {t.task_id: t for t in facts.tasks}
-    expected = set()
-    for a in facts.assignments:
-        task = tasks.get(a.task_id)
-        if task is None or task.status == "pending" or a.assigned_on > facts.due_date:
-            continue
-        if task.closed_on is not None and task.closed_on <= facts.due_date:
-            continue
-        expected.add((a.task_id, a.unit_id))
-    return expected
+    """(task, unit) pairs that owe a report for the month: reports.rules.owed_reports, the
+    one rule every screen uses (reassignments included)."""
+    tasks = {t.task_id: (t.status, t.closed_on) for t in facts.tasks}
+    assignments = ((a.task_id, a.unit_id, a.assigned_on) for a in facts.assignments)
+    return owed_reports(assignments, tasks, facts.due_date, facts.period.key, facts.changes)
 
 
 def month_events(facts: MonthFacts) -> list[Event]:
@@ -290,13 +286,13 @@ def month_events(facts: MonthFacts) -> list[Event]:
     events: list[Event] = []
     start, as_of, due = facts.period.start, facts.as_of, facts.due_date
     reports = {(r.task_id, r.unit_id): r for r in facts.reports}
-    if facts.today > due:
-        for task_id, unit_id in sorted(expected_reports(facts)):
-            report = reports.get((task_id, unit_id))
-            if report is None or report.first_submitted_on is None:
-                events.append(Event(REPORT_MISSING, unit_id, "task", task_id, due, task_id))
+    for task_id, unit_id in sorted(expected_reports(facts)):
+        report = reports.get((task_id, unit_id))
+        first_on = report.first_submitted_on if report else None
+        if report_standing(first_on, due, facts.today) == MISSING:
+            events.append(Event(REPORT_MISSING, unit_id, "task", task_id, due, task_id))
     for r in sorted(facts.reports, key=lambda r: r.report_id):
-        if r.first_submitted_on is not None and r.first_submitted_on > due:
+        if is_late(r.first_submitted_on, due):
             events.append(
                 Event(
                     REPORT_LATE,

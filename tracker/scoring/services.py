@@ -12,25 +12,18 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
-from tracker.audit import ACTION_LABELS, record
+from tracker.audit import record
 from tracker.extensions import db
 from tracker.plans.seeding import SEEDS_PATH
 from tracker.scoring import rules
 from tracker.scoring.facts import month_facts
 from tracker.scoring.ledger import event_ref
 from tracker.scoring.models import ScoreAdjustment, Scorecard, ScoreEntry, ScoreRuleSet
+from tracker.timeutil import previous_month
 from tracker.units.models import Unit
 
 RULES_FILE = SEEDS_PATH / "score_rules.json"
 PG_LOCK_ID = 0x7363_6F72_6573  # "scores": one recompute at a time on PostgreSQL
-
-ACTION_LABELS.update(
-    {
-        "score_rules.created": _l("Score rules changed (new version)"),
-        "score.adjusted": _l("Score adjusted by the office"),
-        "scores.computed": _l("Scores computed"),
-    }
-)
 
 
 class ScoringError(Exception):
@@ -335,7 +328,7 @@ def recent_months(today: date, count: int) -> list[str]:
     months = []
     for _ in range(count):
         months.insert(0, rules.month_key(year, month))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        year, month = previous_month(year, month)
     return months
 
 

@@ -20,6 +20,7 @@ from tracker.database import writing
 from tracker.extensions import db
 from tracker.scoring import ledger, rules, services
 from tracker.scoring.bulletins.forms import period_suggestions
+from tracker.scoring.exports import scorecard_workbook
 from tracker.scoring.forms import AdjustmentForm, ComputeForm, RuleSetForm
 from tracker.timeutil import today
 from tracker.units.models import Unit
@@ -229,7 +230,6 @@ def export_json():
 @bp.route("/scores/export.xlsx")
 @role_required(*READERS)
 def export_xlsx():
-    from tracker.scoring.exports import scorecard_workbook
 
     period = _period_arg()
     scores = services.period_scores(period, today())

@@ -34,7 +34,10 @@ def register_supervision_cli(app: Flask) -> None:
         if as_json:
             click.echo(json.dumps(data, ensure_ascii=False))
             return
-        if not result.working_day:
+        if result.already_swept:
+            click.echo(f"{data['date']}: already swept up to {result.already_swept}; nothing done.")
+            return
+        if not result.working_day and not result.caught_up:
             click.echo(f"{data['date']}: not a working day; no alerts created.")
             return
         click.echo(f"{data['date']}: {data['total']} alerts created")

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.reports.models import utcnow
+from tracker.timeutil import utcnow
 
 
 class RequestState(enum.StrEnum):
@@ -226,3 +226,21 @@ class SupervisionNotice(db.Model):
     state: Mapped[str] = mapped_column(String(16), default="issued", index=True)
 
     unit = relationship("Unit", lazy="raise_on_sql")
+
+
+# The readable name of each audit action on these rows (tracker.audit_labels gathers them).
+AUDIT_LABELS = {
+    "task.assigned": _l("Assigned to the units"),
+    "task.acknowledged": _l("Assignment acknowledged"),
+    "task.extension_requested": _l("Extension requested"),
+    "task.extension_approved": _l("Extension approved"),
+    "task.extension_rejected": _l("Extension rejected"),
+    "task.close_out_requested": _l("Close-out requested"),
+    "task.closed_out": _l("Close-out confirmed"),
+    "task.close_out_refused": _l("Close-out refused"),
+    "task.instruction_written": _l("Instruction written"),
+    "task.instruction_answered": _l("Instruction answered"),
+    "task.notice_issued": _l("Supervision notice issued"),
+    "task.notice_answered": _l("Supervision notice answered"),
+    "task.notice_closed": _l("Supervision notice closed"),
+}

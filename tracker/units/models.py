@@ -54,3 +54,10 @@ class Unit(db.Model):
             return UnitKind(self.kind).label
         except ValueError:
             return self.kind
+
+
+# The readable name of each audit action on these rows (tracker.audit_labels gathers them).
+AUDIT_LABELS = {
+    "unit.created": _l("Unit created"),
+    "unit.updated": _l("Unit changed"),
+}

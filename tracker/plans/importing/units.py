@@ -12,10 +12,7 @@ Rules encoded here (see docs/importer.md):
 import re
 from dataclasses import dataclass, field
 
-try:  # optional: close spellings of known units
-    from rapidfuzz import fuzz, process
-except ImportError:  # pragma: no cover - rapidfuzz is a declared dependency
-    process = fuzz = None
+from rapidfuzz import fuzz, process
 
 LABEL_RE = re.compile(
     r"^(牵头单位|牵头部门|主办单位|责任单位|责任部门|责任主体|配合单位|配合部门|协办单位|参与单位|协同单位)"
@@ -224,7 +221,7 @@ class UnitMatcher:
         if key in self.by_alias:
             u = self.by_alias[key]
             return UnitProposal(u.name, written, True, "alias", self._final_successor(u))
-        if process is not None and self.choices and len(key) >= 6:
+        if self.choices and len(key) >= 6:
             hit = process.extractOne(key, self.choices, scorer=fuzz.ratio, score_cutoff=88)
             if hit:
                 u = self.known.get(hit[0]) or self.by_alias[hit[0]]

@@ -6,7 +6,10 @@ Rules:
   renamed .docx or a plain zip renamed .docx is refused;
 - an empty file, a file over the limit (TRACKER_UPLOAD_MAX_BYTES, default 20 MiB) and a file
   name with a ".." folder part, control characters, a dot at the start or over 200 characters
-  are refused. A plain folder part ("/home/张三/报告.pdf") is dropped;
+  are refused (after NFKC: full-width "．．／" is "../"). A plain folder part
+  ("/home/张三/报告.pdf") is dropped;
+- an Office file or zip that unpacks to too much, or far more than its size, is refused
+  (evidence.archives);
 - files live in `<instance>/evidence/<uuid4 hex>`: outside the web root, never under the
   user's name. The user's (cleaned) name is only shown and used as the download name;
 - nothing is stored for a refused file, nor when the transaction that added it rolls back:
@@ -17,7 +20,6 @@ import hashlib
 import logging
 import os
 import re
-import unicodedata
 import uuid
 import zipfile
 from pathlib import Path
@@ -27,22 +29,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from tracker.audit import ACTION_LABELS, record
+from tracker.audit import record
+from tracker.common import uploads
+from tracker.common.uploads import UploadRefused
 from tracker.extensions import db
+from tracker.reports.evidence import archives
+from tracker.reports.evidence.archives import check_unpacked
 from tracker.reports.models import Attachment, ProgressReport
 from tracker.supervision.models import CloseOutRequest
 
 log = logging.getLogger(__name__)
 
-ACTION_LABELS.update(
-    {
-        "evidence.uploaded": _l("Evidence uploaded"),
-        "evidence.deleted": _l("Evidence deleted"),
-    }
-)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-MAX_NAME_LENGTH = 200
 HEAD_BYTES = 512
 CHUNK_BYTES = 64 * 1024
 STORED_NAME = re.compile(r"^[0-9a-f]{32}$")
@@ -78,87 +77,26 @@ ACCEPT = ",".join(f".{ext}" for ext in TYPES)
 TYPE_NOT_ALLOWED = _l(
     "This file type is not allowed. Allowed: PDF, Word, Excel, PowerPoint, images (JPG, PNG), ZIP."
 )
-EMPTY_FILE = _l("The file is empty.")
-BAD_NAME = _l(
-    "This file name is not allowed (no folder parts such as “..”, no control characters, "
-    "no dot at the start). Rename the file and upload it again."
+UNPACKS_TOO_LARGE = _l(
+    "This file unpacks to far more data than its size (a “zip bomb”) and is refused. "
+    "Save the document again, or send it as PDF."
 )
-NO_NAME = _l("The file has no name.")
 
 
-def _content_mismatch(ext: str):
-    return _l(
-        "The file's content does not match its extension (.%(ext)s). Open it and save it "
-        "again in that format (or as PDF), then upload it.",
-        ext=ext,
-    )
-
-
-def _too_large(max_bytes: int):
-    return _l("The file is larger than the limit of %(limit)s.", limit=human_size(max_bytes))
-
-
-def _name_too_long():
-    return _l("The file name is too long (at most %(max)d characters).", max=MAX_NAME_LENGTH)
-
-
-class EvidenceRejected(Exception):
-    """An upload refused for a reason the user can fix; `message` is shown to them."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message  # lazy: translated when shown, in the user's language
-
-    def __str__(self) -> str:
-        return str(self.message)
-
-
-def human_size(size: int) -> str:
-    """1536 -> '1.5 KB'; units are the same in every language."""
-    if size < 1024:
-        return f"{size} B"
-    value, unit = (size / 1024, "KB") if size < 1024 * 1024 else (size / 1024 / 1024, "MB")
-    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
+# The messages and the name and signature checks are shared with a plan's original file.
+_content_mismatch = uploads.content_mismatch
+_too_large = uploads.too_large
+human_size = uploads.human_size
+EvidenceRejected = UploadRefused  # an upload refused for a reason the user can fix
 
 
 # --- pure checks ---------------------------------------------------------------------------
 
 
-def _is_control(char: str) -> bool:
-    # Cc: NUL, newlines, escapes; Cf: invisible formatting such as the right-to-left
-    # override that makes "report\u202efdp.exe" look like "reportexe.pdf".
-    return unicodedata.category(char) in ("Cc", "Cf")
-
-
 def clean_filename(filename: str) -> tuple[str, str]:
-    """The name to show and the lower-case extension, or EvidenceRejected.
-
-    A folder part is dropped (some clients send a whole path); a ".." folder part is a
-    traversal attempt and refused. Chinese characters are kept (werkzeug's
-    secure_filename would drop them); the name is never used to build a path.
-    """
-    name = unicodedata.normalize("NFC", filename or "")
-    if any(_is_control(c) for c in name):
-        raise EvidenceRejected(BAD_NAME)
-    parts = re.split(r"[/\\]", name)
-    if any(part.strip() == ".." for part in parts[:-1]):
-        raise EvidenceRejected(BAD_NAME)
-    name = parts[-1].strip()
-    if not name:
-        raise EvidenceRejected(NO_NAME)
-    if name.startswith("."):
-        # ".pdf", "....pdf", "..": hidden files and what is left of a traversal (a multipart
-        # parser may turn "..\\..\\x.pdf" into "....x.pdf")
-        raise EvidenceRejected(BAD_NAME)
-    stem, dot, ext = name.rpartition(".")
-    if not dot or not stem.strip():
-        raise EvidenceRejected(TYPE_NOT_ALLOWED)
-    if len(name) > MAX_NAME_LENGTH:
-        raise EvidenceRejected(_name_too_long())
-    ext = ext.lower()
-    if ext not in TYPES:
-        raise EvidenceRejected(TYPE_NOT_ALLOWED)
-    return name, ext
+    """The name to show and the lower-case extension, or EvidenceRejected
+    (tracker.common.uploads.clean_filename with the evidence types)."""
+    return uploads.clean_filename(filename, TYPES, TYPE_NOT_ALLOWED)
 
 
 def validate_upload(filename: str, head: bytes, size: int, max_bytes: int) -> tuple[str, str]:
@@ -167,14 +105,9 @@ def validate_upload(filename: str, head: bytes, size: int, max_bytes: int) -> tu
     Pure: `head` is the file's first bytes (at least 8), `size` its length. Container checks
     that need the whole file (Office parts inside a zip) are in `check_container`.
     """
-    name, ext = clean_filename(filename)
-    if size <= 0 or not head:
-        raise EvidenceRejected(EMPTY_FILE)
-    if size > max_bytes:
-        raise EvidenceRejected(_too_large(max_bytes))
-    content_type, signature = TYPES[ext]
-    if not head.startswith(signature):
-        raise EvidenceRejected(_content_mismatch(ext))
+    name, _ext, content_type = uploads.validate_upload(
+        filename, head, size, max_bytes, TYPES, TYPE_NOT_ALLOWED
+    )
     return name, content_type
 
 
@@ -210,6 +143,11 @@ def check_container(ext: str, path: Path) -> None:
             folder = OOXML_FOLDER[ext]
             if "[Content_Types].xml" not in names or not any(n.startswith(folder) for n in names):
                 raise EvidenceRejected(_content_mismatch(ext))
+        problem = check_unpacked(path, *unpack_limits())
+        if problem == archives.BROKEN:
+            raise EvidenceRejected(_content_mismatch(ext))
+        if problem:
+            raise EvidenceRejected(UNPACKS_TOO_LARGE)
     elif ext in OLE2_STREAMS:
         if not _contains(path, tuple(s.encode("utf-16-le") for s in OLE2_STREAMS[ext])):
             raise EvidenceRejected(_content_mismatch(ext))
@@ -220,6 +158,15 @@ def check_container(ext: str, path: Path) -> None:
 
 def upload_limit() -> int:
     return int(current_app.config.get("TRACKER_UPLOAD_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def unpack_limits() -> tuple[int, int]:
+    """(most bytes an archive may unpack to, most times its own size): see archives."""
+    config = current_app.config
+    return (
+        int(config.get("TRACKER_UPLOAD_MAX_UNPACKED_BYTES") or 200 << 20),
+        int(config.get("TRACKER_UPLOAD_MAX_RATIO") or 100),
+    )
 
 
 def evidence_dir() -> Path:

@@ -10,20 +10,20 @@ A liaison asking about another unit's report or file gets 404 (it learns nothing
 that it exists); someone who may read it but not change it gets 403.
 """
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tracker.accounts.permissions import unit_scope
+from tracker.common.http import safe_next
 from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.reports.evidence import services as evidence
 from tracker.reports.evidence.services import EvidenceRejected
 from tracker.reports.models import Attachment, ProgressReport
 from tracker.reports.permissions import can_view_report, can_write_report
+from tracker.reports.rules import may_read_report
 from tracker.supervision.models import CloseOutRequest
 
 bp = Blueprint("evidence", __name__)
@@ -43,18 +43,8 @@ def _filesize(size) -> str:
     return evidence.human_size(int(size or 0))
 
 
-def _safe_next(target: str | None) -> str | None:
-    """A same-site path to go back to; anything else (other hosts, "//x", "/\\x") is dropped."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
-
-
 def _back(task_id: int):
-    target = _safe_next(request.form.get("next"))
+    target = safe_next(request.form.get("next"))
     return redirect(target or url_for("pages.task_detail", task_id=task_id))
 
 
@@ -68,7 +58,7 @@ def _close_out_visible(user, close_out: CloseOutRequest) -> bool:
     if scope is None:
         return True
     lead_unit_id = db.session.scalar(select(Task.lead_unit_id).where(Task.id == close_out.task_id))
-    return lead_unit_id in scope or close_out.unit_id in scope
+    return may_read_report(scope, close_out.unit_id, lead_unit_id)
 
 
 @bp.route("/reports/<int:report_id>/attachments", methods=["POST"])

@@ -33,12 +33,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role
-from tracker.audit import ACTION_LABELS, record
+from tracker.audit import record
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
 from tracker.plans.lights import RED, task_light
 from tracker.plans.models import Plan, Task, TaskStatus
-from tracker.reports.models import utcnow
 from tracker.scoring import rules
 from tracker.scoring.bulletins.word import bulletin_title, draft_body
 from tracker.scoring.exports import period_label
@@ -46,16 +45,9 @@ from tracker.scoring.facts import utc_start
 from tracker.scoring.models import Bulletin, BulletinState, Scorecard
 from tracker.scoring.services import number, period_scores
 from tracker.supervision.models import Alert, SupervisionNotice
-from tracker.supervision.workflow.services import successor_map
+from tracker.timeutil import utcnow
 from tracker.units.rules import final_successor
-
-ACTION_LABELS.update(
-    {
-        "bulletin.drafted": _l("Bulletin drafted"),
-        "bulletin.edited": _l("Bulletin edited"),
-        "bulletin.published": _l("Bulletin published"),
-    }
-)
+from tracker.units.services import successor_map_and_names
 
 TOP_REASONS = 3
 BOTTOM_PLACES = 3
@@ -238,7 +230,7 @@ def build_figures(period: rules.Period, today: date) -> dict:
     if scores.missing:
         raise BulletinError("months_missing", scores.missing)
     as_of = min(today, period.end)
-    successor_of, names = successor_map()
+    successor_of, names = successor_map_and_names()
     ranking, totals = [], {}
     for card in scores.cards:
         by_rule = card.by_rule()

@@ -1,5 +1,5 @@
 /* The leaders' dashboard: draws each chart with the vendored Apache ECharts from the JSON
-   in <script type="application/json" id="dashboard-data">.
+   in the data-dashboard attribute of #dashboard-data.
 
    Every chart has a table beside it with the same figures, so the page is complete without
    this script: a chart box stays hidden until it is drawn, and print hides it again.
@@ -26,7 +26,7 @@
     var node = document.getElementById("dashboard-data");
     if (!node) return null;
     try {
-      return JSON.parse(node.textContent);
+      return JSON.parse(node.getAttribute("data-dashboard"));
     } catch (error) {
       return null;
     }
@@ -90,7 +90,9 @@
       animation: false,
       textStyle: { fontFamily: FONT },
       color: spec.series.map(function (s) { return COLORS[s.color] || COLORS.grey; }),
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      /* drawn on the canvas: an HTML tooltip carries style="" attributes, which the
+         Content-Security-Policy (style-src 'self', no 'unsafe-inline') refuses */
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       legend: stacked ? { top: 0, textStyle: { color: INK } } : { show: false },
       grid: {
         left: 8,
@@ -117,7 +119,12 @@
         min: function (v) { return Math.min(v.min, v.max - 10); },
         max: function (v) { return v.max; }
       },
-      tooltip: { trigger: "axis", confine: true, textStyle: { fontFamily: FONT } },
+      tooltip: {
+        trigger: "axis",
+        confine: true,
+        renderMode: "richText",
+        textStyle: { fontFamily: FONT }
+      },
       series: [{
         type: "line",
         data: spec.data,

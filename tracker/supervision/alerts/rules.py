@@ -2,13 +2,16 @@
 request, no clock — `today` is passed in. jobs.py loads the data, calls these and writes.
 
 Rules:
-- the sweep creates and escalates alerts only on working days (`sweep_runs_on`); a later
-  sweep on a working day catches up, since missing / overdue conditions still hold;
-- a report (one per open task and reporting unit and period) is *due soon* while it is not
-  in and due within `warn_days` working days, and *missing* once the due day has passed and
-  it is still not in ("in" = submitted or accepted; a draft or a returned report is not in);
-- an open task (assigned / in progress) is *due soon* within `warn_days` working days of its
-  due date and *overdue* after it; a task not yet assigned (待交办) or closed gets no alert;
+- the sweep creates and escalates alerts only on working days (`sweep_runs_on`); after an
+  outage it first replays, in order, each working day missed since the last completed sweep
+  (`catch_up_days`), so it reaches the state daily sweeps would have reached;
+- a report alert is the report's deadline state (tracker.reports.rules): for each report a
+  unit owes (`owes_report`), *due soon* while never submitted and due within `warn_days`
+  working days, *missing* once the due day has passed and it was never submitted; a report
+  returned for rework is not missing (the return tells the unit at once);
+- a task alert is the task's light (tracker.plans.lights): an open task (assigned / in
+  progress) is *due soon* when yellow and *overdue* when red; a task not yet assigned
+  (待交办) or closed gets no alert;
 - an acknowledgement, a supervision notice's answer and an instruction's answer are
   *overdue* the day after their due date while still missing;
 - escalation (the alert's `level`): an overdue / missing alert still open after
@@ -22,6 +25,8 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 
 from tracker.calendar.rules import WorkingCalendar
+from tracker.plans.lights import DUE_SOON, OVERDUE, past_due, task_deadline_state
+from tracker.reports.rules import report_deadline_state
 
 REPORT_DUE_SOON = "report_due_soon"
 REPORT_MISSING = "report_missing"
@@ -68,7 +73,6 @@ LEVEL_LABELS = {
 }
 
 OPEN_TASK_STATUSES = frozenset({"assigned", "in_progress"})
-REPORT_IN_STATES = frozenset({"submitted", "accepted"})
 
 
 def sweep_runs_on(calendar: WorkingCalendar, today: date) -> bool:
@@ -76,40 +80,54 @@ def sweep_runs_on(calendar: WorkingCalendar, today: date) -> bool:
     return calendar.is_workday(today)
 
 
-def report_alert_kind(
-    state: str | None, due_date: date, today: date, workdays_left: int, warn_days: int = 5
-) -> str | None:
-    """REPORT_MISSING, REPORT_DUE_SOON or None for one expected report.
+def catch_up_days(calendar: WorkingCalendar, last_sweep: date | None, today: date) -> list[date]:
+    """The working days a sweep on `today` must first replay, oldest first: those after the
+    last completed sweep and before today, missed while the scheduler was down. Replaying
+    them in order gives the alerts, their opening days and so their escalation levels that
+    daily sweeps would have given. None (no sweep recorded yet) or a sweep already done
+    today or later: nothing to replay."""
+    if last_sweep is None or last_sweep >= today:
+        return []
+    days, day = [], last_sweep + timedelta(days=1)
+    while day < today:
+        if sweep_runs_on(calendar, day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
 
-    `state` is the latest revision's state, None if not started. `workdays_left` is the
-    number of working days from today to the due date (calendar.workdays_between)."""
-    if state in REPORT_IN_STATES:
-        return None
-    if today > due_date:
-        return REPORT_MISSING
-    if workdays_left <= warn_days:
-        return REPORT_DUE_SOON
-    return None
+
+def report_alert_kind(
+    first_submitted_on: date | None,
+    due_date: date,
+    today: date,
+    workdays_left: int,
+    warn_days: int = 5,
+) -> str | None:
+    """REPORT_MISSING, REPORT_DUE_SOON or None for one owed report: the alert of its
+    deadline state (tracker.reports.rules.report_deadline_state) — missing once overdue,
+    due soon within `warn_days` working days, nothing once first submitted (a report
+    returned for rework was submitted: it is not missing, and its lateness stays that of
+    its first submission)."""
+    state = report_deadline_state(first_submitted_on, due_date, today, workdays_left, warn_days)
+    return {OVERDUE: REPORT_MISSING, DUE_SOON: REPORT_DUE_SOON}.get(state)
 
 
 def task_alert_kind(
     status: str, due_date: date | None, today: date, workdays_left: int, warn_days: int = 5
 ) -> str | None:
-    """TASK_OVERDUE, TASK_DUE_SOON or None. Only open tasks (assigned / in progress) get
-    alerts; `due_date` is the effective due date (a day off already moved to the next
-    working day)."""
-    if status not in OPEN_TASK_STATUSES or due_date is None:
+    """TASK_OVERDUE, TASK_DUE_SOON or None: the alert of the task's deadline state (its
+    light, tracker.plans.lights.task_deadline_state). Only open tasks (assigned / in
+    progress) get alerts: a task not yet assigned has a light but nobody to alert.
+    `due_date` is the effective due date (a day off already moved to the next working day)."""
+    if status not in OPEN_TASK_STATUSES:
         return None
-    if today > due_date:
-        return TASK_OVERDUE
-    if workdays_left <= warn_days:
-        return TASK_DUE_SOON
-    return None
+    state = task_deadline_state(status, due_date, today, workdays_left, warn_days)
+    return {OVERDUE: TASK_OVERDUE, DUE_SOON: TASK_DUE_SOON}.get(state)
 
 
 def answer_overdue(due_date: date | None, answered: bool, today: date) -> bool:
     """An acknowledgement or an answer is overdue from the day after its due date on."""
-    return not answered and due_date is not None and today > due_date
+    return not answered and past_due(due_date, today)
 
 
 def escalation_level(

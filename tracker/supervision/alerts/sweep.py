@@ -23,15 +23,18 @@ from tracker.calendar.rules import report_due_date
 from tracker.calendar.services import load_calendar
 from tracker.database import dialect_insert, writing
 from tracker.extensions import db
+from tracker.plans.lights import workdays_left
 from tracker.plans.models import Task, TaskCoUnit
-from tracker.reports.models import ProgressReport, ReportingPeriod, utcnow
+from tracker.reports.models import ReportingPeriod
 from tracker.reports.periods import period_month, previous_month
+from tracker.reports.queries import reporting_facts
 from tracker.settings import DEFAULTS, Setting
 from tracker.supervision.alerts import rules
 from tracker.supervision.delivery.notify import notify_alerts
 from tracker.supervision.models import Alert, Instruction, SupervisionNotice, TaskAssignment
 from tracker.supervision.workflow.rules import assignment_units
-from tracker.units.models import Unit
+from tracker.timeutil import utcnow
+from tracker.units.services import successor_map
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ SETTING_KEYS = (
     "escalate_bulletin_after",
 )
 INSERT_CHUNK = 1000
+LAST_SWEEP_KEY = "alerts_last_sweep"  # in the setting table: the last completed sweep's day
 PAUSE_ENV = "TRACKER_SWEEP_PAUSE_SECONDS"  # test hook: sleep before the commit
 
 
@@ -55,6 +59,8 @@ class SweepResult:
     escalated_ids: list[int] = field(default_factory=list)
     resolved: int = 0
     reopened: int = 0
+    caught_up: list[date] = field(default_factory=list)  # missed working days replayed
+    already_swept: date | None = None  # set when a later day was swept: nothing done
 
     def as_json(self) -> dict:
         """{"date": …, "created": {kind: n, …} (every kind, 0 included), "total": n}."""
@@ -100,7 +106,7 @@ def _candidates(today: date, calendar, settings: dict) -> dict[str, dict]:
         key = rules.alert_key(kind, **key_parts)
         out[key] = {"key": key, "kind": kind, **values}
 
-    successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
+    successor_of = successor_map()
     tasks = db.session.execute(
         select(Task.id, Task.status, Task.due_date, Task.lead_unit_id).where(
             Task.status.in_(rules.OPEN_TASK_STATUSES)
@@ -123,7 +129,7 @@ def _candidates(today: date, calendar, settings: dict) -> dict[str, dict]:
         if task.due_date is None:
             continue
         due = calendar.next_workday(task.due_date)
-        left = calendar.workdays_between(today, due) if due >= today else -1
+        left = workdays_left(calendar, today, due, warn)
         kind = rules.task_alert_kind(task.status, due, today, left, warn)
         if kind:
             add(
@@ -156,58 +162,31 @@ def _candidates(today: date, calendar, settings: dict) -> dict[str, dict]:
             )
         )
     ).all()
-    # a task assigned after a period's due day owes no report for that period
-    first_assigned = dict(
-        db.session.execute(
-            select(TaskAssignment.task_id, db.func.min(TaskAssignment.assigned_at))
-            .where(TaskAssignment.task_id.in_(open_ids))
-            .group_by(TaskAssignment.task_id)
-        ).all()
-    )
-    reports: dict[tuple[int, int, int], tuple[int, str]] = {}
-    accepted: set[tuple[int, int, int]] = set()
-    if periods:
-        for task_id, unit_id, period_id, revision, state in db.session.execute(
-            select(
-                ProgressReport.task_id,
-                ProgressReport.unit_id,
-                ProgressReport.period_id,
-                ProgressReport.revision,
-                ProgressReport.state,
-            ).where(
-                ProgressReport.period_id.in_([p.id for p in periods]),
-                ProgressReport.task_id.in_(open_ids),
-            )
-        ):
-            key = (task_id, unit_id, period_id)
-            if key not in reports or revision > reports[key][0]:
-                reports[key] = (revision, state)
-            if state == "accepted":
-                accepted.add(key)  # a correction in progress does not undo the report
+    # the reports each unit owes (reports.rules.owes_report), on tasks still open: a closed
+    # task's alerts are resolved (its missing report still counts on the overview and the
+    # scorecard)
+    facts = reporting_facts([p.id for p in periods])
+    open_task_ids = {t.id for t in tasks}
     for period in periods:
         label = f"{period.year:04d}-{period.month:02d}"
-        left = calendar.workdays_between(today, period.due_date) if period.due_date >= today else -1
-        for task in tasks:
-            assigned = first_assigned.get(task.id)
-            if assigned is not None and assigned.date() > period.due_date:
+        left = workdays_left(calendar, today, period.due_date, warn)
+        first = facts.first_submitted.get(period.id, {})
+        for task_id, unit_id in sorted(facts.owed(period.due_date, label)):
+            if task_id not in open_task_ids:
                 continue
-            for unit_id, _lead in assignment_units(
-                task.lead_unit_id, co_units[task.id], successor_of
-            ):
-                key = (task.id, unit_id, period.id)
-                state = "accepted" if key in accepted else reports.get(key, (0, None))[1]
-                kind = rules.report_alert_kind(state, period.due_date, today, left, warn)
-                if kind:
-                    add(
-                        kind,
-                        {"task": task.id, "unit": unit_id, "period": label},
-                        task_id=task.id,
-                        unit_id=unit_id,
-                        period_id=period.id,
-                        subject_type="report",
-                        subject_id=None,
-                        due_date=period.due_date,
-                    )
+            first_on = first.get((task_id, unit_id))
+            kind = rules.report_alert_kind(first_on, period.due_date, today, left, warn)
+            if kind:
+                add(
+                    kind,
+                    {"task": task_id, "unit": unit_id, "period": label},
+                    task_id=task_id,
+                    unit_id=unit_id,
+                    period_id=period.id,
+                    subject_type="report",
+                    subject_id=None,
+                    due_date=period.due_date,
+                )
 
     # acknowledgements
     for a in db.session.execute(
@@ -281,12 +260,42 @@ def _candidates(today: date, calendar, settings: dict) -> dict[str, dict]:
     return out
 
 
+def _last_sweep() -> date | None:
+    """The day of the last completed sweep, its row locked until the commit (FOR UPDATE on
+    PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises sweeps), so a second sweep
+    started at the same moment waits and then sees what the first recorded."""
+    db.session.execute(
+        dialect_insert(Setting, db.session)
+        .values(key=LAST_SWEEP_KEY, value=None, updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    value = db.session.scalar(
+        select(Setting.value).where(Setting.key == LAST_SWEEP_KEY).with_for_update()
+    )
+    return date.fromisoformat(value) if value else None
+
+
+def _record_sweep(today: date) -> None:
+    """Remember the day of this sweep as the last completed one (at the commit)."""
+    db.session.execute(
+        update(Setting)
+        .where(Setting.key == LAST_SWEEP_KEY)
+        .values(value=today.isoformat(), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def run_sweep(today: date) -> SweepResult:
     """Create, reopen, resolve and escalate alerts for `today`, and hand the new and
-    escalated ones to delivery — one transaction, committed here."""
+    escalated ones to delivery — one transaction, committed here.
+
+    Catch-up: if the last completed sweep is older than the last working day (the
+    scheduler was down), each missed working day is swept first, in order, as daily sweeps
+    would have done (rules.catch_up_days), then today; delivery hears once, at the end, of
+    the alerts created or escalated on the way that are still open."""
     with writing():
         try:
-            result = _sweep(today)
+            result = _catch_up_and_sweep(today)
             pause = float(os.environ.get(PAUSE_ENV) or 0)
             if pause:
                 log.warning("sweep: pausing %.1fs before commit (%s)", pause, PAUSE_ENV)
@@ -298,12 +307,33 @@ def run_sweep(today: date) -> SweepResult:
     return result
 
 
-def _sweep(today: date) -> SweepResult:
+def _catch_up_and_sweep(today: date) -> SweepResult:
     calendar = load_calendar()
+    last = _last_sweep()
     result = SweepResult(today=today, working_day=rules.sweep_runs_on(calendar, today))
-    if not result.working_day:
-        return result  # nothing on days off; the next working day catches up
-    settings = _settings()
+    if last is not None and today < last:
+        # an earlier day, after a later one was swept: replaying it would resolve what had
+        # not begun yet and restart escalations (the missed days are replayed anyway)
+        result.already_swept = last
+        return result
+    result.caught_up = rules.catch_up_days(calendar, last, today)
+    days = result.caught_up + ([today] if result.working_day else [])
+    settings = _settings() if days else {}
+    for day in days:
+        _sweep(day, calendar, settings, result)
+    _record_sweep(today)
+    created = set(result.created_ids)
+    notify_ids = result.created_ids + sorted(set(result.escalated_ids) - created)
+    if result.caught_up and notify_ids:  # what was resolved on the way is no news
+        still_open = select(Alert.id).where(Alert.id.in_(notify_ids), Alert.resolved_at.is_(None))
+        notify_ids = sorted(set(db.session.scalars(still_open)))
+    if notify_ids:
+        notify_alerts(notify_ids, today)  # inside the sweep's transaction
+    return result
+
+
+def _sweep(today: date, calendar, settings: dict, result: SweepResult) -> None:
+    """One day's sweep (`today` a working day), adding what it did to `result`."""
     _ensure_period(calendar, *period_month(today), settings["report_due_day"])
     wanted = _candidates(today, calendar, settings)
     now = utcnow()
@@ -342,14 +372,14 @@ def _sweep(today: date) -> SweepResult:
     reopen = [r.id for r in open_rows if r.resolved_at is not None]
     gone = [r.id for r in open_rows if r.resolved_at is None and r.key not in wanted]
     if reopen:  # the condition came back (e.g. a report returned after the due day)
-        result.reopened = db.session.execute(
+        result.reopened += db.session.execute(
             update(Alert)
             .where(Alert.id.in_(reopen), Alert.resolved_at.is_not(None))
             .values(resolved_at=None, level=rules.LEVEL_REMINDER, swept_on=today)
             .execution_options(synchronize_session=False)
         ).rowcount
     if gone:
-        result.resolved = db.session.execute(
+        result.resolved += db.session.execute(
             update(Alert)
             .where(Alert.id.in_(gone), Alert.resolved_at.is_(None))
             .values(resolved_at=now)
@@ -378,14 +408,7 @@ def _sweep(today: date) -> SweepResult:
                 .execution_options(synchronize_session=False)
             ).scalars()
         )
-    result.escalated_ids = sorted(escalated)
-
-    notify_ids = result.created_ids + [
-        i for i in result.escalated_ids if i not in set(result.created_ids)
-    ]
-    if notify_ids:
-        notify_alerts(notify_ids, today)  # inside the sweep's transaction
-    return result
+    result.escalated_ids = sorted(set(result.escalated_ids) | escalated)
 
 
 # --- the scheduler process ---------------------------------------------------------------

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from flask import current_app
 
 from tracker.extensions import db
+from tracker.supervision.delivery.rules import robot_text
 from tracker.supervision.models import OutboxMessage, UnitWebhook
 
 
@@ -70,7 +71,10 @@ def send_email(message: OutboxMessage, config: dict) -> None:
 
 
 def webhook_payload(channel: str, title: str, lines: list[str]) -> dict:
-    """The group-robot markdown message of WeCom (企业微信) or DingTalk (钉钉)."""
+    """The group-robot markdown message of WeCom (企业微信) or DingTalk (钉钉). The title
+    carries people's text (a unit's name, a task's title) and is made inert by robot_text;
+    `lines` were made inert when they were queued (digests._line)."""
+    title = robot_text(title)
     text = f"### {title}\n" + "\n".join(lines)
     if channel == "dingtalk":
         return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}

@@ -2,8 +2,7 @@
 notifications (text and HTML templates under templates/emails/)."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
@@ -11,16 +10,18 @@ from sqlalchemy import and_, or_, select
 from tracker.accounts.models import User
 from tracker.database import dialect_insert
 from tracker.extensions import db
-from tracker.reports.models import utcnow
 from tracker.supervision.delivery.channels import app_setting
+from tracker.supervision.delivery.rules import robot_text
 from tracker.supervision.models import Alert, Notification, OutboxMessage
-from tracker.timeutil import LOCAL_TZ
+from tracker.timeutil import local_day_bounds, utcnow
 
 
 def _line(_alert_id, title, body, task_id) -> str:
+    """One line of a robot message; the title and body carry people's text (unit names,
+    task titles, reasons), made inert by robot_text; only the link is markup."""
     base = _base_url()
     link = f"（[查看]({base}/tasks/{task_id})）" if base and task_id else ""
-    return f"- **{title}**：{body}{link}"
+    return f"- **{robot_text(title)}**：{robot_text(body)}{link}"
 
 
 def _base_url() -> str:
@@ -33,28 +34,20 @@ def _render(name: str, context: dict) -> str:
     return current_app.jinja_env.get_template(name).render(**context)
 
 
-def _local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC (naive) start and end of a Beijing calendar day."""
-    start = datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ)
-    utc = ZoneInfo("UTC")
-    return (
-        start.astimezone(utc).replace(tzinfo=None),
-        (start + timedelta(days=1)).astimezone(utc).replace(tzinfo=None),
-    )
-
-
 def build_email_digests(today: date) -> int:
     """Queue one e-mail digest per recipient for `today`: the user's unread notifications of
     that day (created that day, or about alerts swept that day). Only active
     users who chose e-mail and gave an address; nobody gets an empty digest; a second run
     the same day adds nothing. Returns the number of digests queued."""
-    start, end = _local_day_bounds(today)
+    start, end = local_day_bounds(today)
     rows = db.session.execute(
         select(Notification, User.email, User.display_name)
         .join(User, User.id == Notification.user_id)
         .outerjoin(Alert, Alert.id == Notification.alert_id)
         .where(
             Notification.read_at.is_(None),
+            # an event (notice, instruction, return, decision) had its own e-mail at once
+            Notification.alert_id.is_not(None),
             User.active.is_(True),
             User.notify_email.is_(True),
             User.email.is_not(None),

@@ -1,6 +1,8 @@
 """Fan-out of alerts to the people and robots that act on them: in-app notifications at once,
-robot messages queued in the outbox."""
+robot messages queued in the outbox; and events (a notice, an instruction, a return, a
+decision) told to the unit at once through the same channels."""
 
+import uuid
 from collections import defaultdict
 from datetime import date
 
@@ -10,10 +12,13 @@ from tracker.accounts.models import Role, User
 from tracker.database import dialect_insert
 from tracker.extensions import db
 from tracker.plans.models import Task
-from tracker.reports.models import utcnow
-from tracker.supervision.delivery.digests import _line
+from tracker.reports.models import ReportingPeriod
+from tracker.reports.services import report_returned
+from tracker.supervision.delivery.digests import _base_url, _line
 from tracker.supervision.models import Alert, Notification, OutboxMessage, UnitWebhook
+from tracker.timeutil import utcnow
 from tracker.units.models import Unit
+from tracker.units.rules import final_successor
 
 LEAD_UNIT_KINDS = {"instruction_answer_overdue", "notice_answer_overdue"}
 
@@ -60,11 +65,7 @@ def alert_text(kind: str, level: int, unit: str, task: str, due: date | None) ->
 
 def _current_unit(unit_id: int | None, successor_of: dict[int, int | None]) -> int | None:
     """The unit that answers today: follow renames and mergers (市经信委 -> 市工信局)."""
-    seen = set()
-    while unit_id is not None and successor_of.get(unit_id) and unit_id not in seen:
-        seen.add(unit_id)
-        unit_id = successor_of[unit_id]
-    return unit_id
+    return None if unit_id is None else final_successor(unit_id, successor_of)
 
 
 def notify_alerts(alert_ids: list[int], today: date) -> None:
@@ -193,3 +194,147 @@ def _queue_webhooks(targets, unit_name: dict, today: date) -> None:
         open_message.payload = payload
         open_message.body_text = "\n".join(payload["lines"])
     db.session.flush()
+
+
+# --- events: told at once, not at the next sweep --------------------------------------------
+
+EVENT_TEXTS = {
+    "notice_issued": ("收到督办单", "{unit}：任务「{task}」收到督办单{number}，请于{due}前回复。"),
+    "instruction_written": (
+        "收到领导批示",
+        "{unit}：任务「{task}」有新的领导批示，请于{due}前答复。批示内容：{text}",
+    ),
+    "report_returned": (
+        "月报被退回",
+        "{unit}：任务「{task}」{period}的进展报告被退回，请修改后重新报送。退回原因：{reason}",
+    ),
+    "extension_approved": (
+        "延期申请已同意",
+        "{unit}：任务「{task}」的延期申请已同意，新的完成期限为{due}。{note}",
+    ),
+    "extension_rejected": (
+        "延期申请未同意",
+        "{unit}：任务「{task}」的延期申请未同意，完成期限仍为{due}。{note}",
+    ),
+    "close_out_confirmed": (
+        "任务已销号",
+        "{unit}：任务「{task}」的办结申请已确认，任务已销号。{note}",
+    ),
+    "close_out_refused": ("办结申请未通过", "{unit}：任务「{task}」的办结申请未通过。{note}"),
+}
+EVENT_KINDS = tuple(EVENT_TEXTS)
+
+
+def event_text(kind: str, unit: str, task: str, **params) -> tuple[str, str]:
+    """The Chinese title and body of an event's notification. A missing value reads "—";
+    a note, when given, is introduced as the office's note."""
+    title, body = EVENT_TEXTS[kind]
+    values = {k: ("—" if v in (None, "") else v) for k, v in params.items()}
+    note = params.get("note")
+    values["note"] = f"督查室意见：{note}" if note else ""
+    for name in ("number", "due", "text", "period", "reason"):
+        values.setdefault(name, "—")
+    return f"【{title}】{task}"[:300], body.format(unit=unit or "—", task=task or "—", **values)
+
+
+def notify_event(kind: str, task: Task, unit_ids, link: str | None = None, **params) -> int:
+    """Tell the units of an event at once: a supervision notice, a leader's instruction, a
+    returned report, an extension or close-out decision.
+
+    Each unit is reached through its current successor (final_successor). Writes one
+    Notification per active liaison of the unit, queues one e-mail per liaison who chose
+    e-mail (the day's digest leaves event notifications out, so nothing comes twice) and
+    one message per active unit robot. Flushes; the caller's request commits. Returns the
+    number of notifications written."""
+    units = db.session.execute(select(Unit.id, Unit.name, Unit.successor_id)).all()
+    successor_of = {u.id: u.successor_id for u in units}
+    unit_name = {u.id: u.name for u in units}
+    answering = {final_successor(u, successor_of) for u in unit_ids if u is not None}
+    if not answering:
+        return 0
+    link = link or f"/tasks/{task.id}"
+    people = db.session.execute(
+        select(User.id, User.unit_id, User.email, User.notify_email).where(
+            User.active.is_(True),
+            User.role == Role.LIAISON.value,
+            User.unit_id.in_(answering),
+        )
+    ).all()
+    hooks = db.session.scalars(
+        select(UnitWebhook).where(UnitWebhook.unit_id.in_(answering), UnitWebhook.active.is_(True))
+    ).all()
+    now = utcnow()
+    texts = {u: event_text(kind, unit_name.get(u, ""), task.title, **params) for u in answering}
+    written = 0
+    for person in people:
+        title, body = texts[person.unit_id]
+        db.session.add(
+            Notification(
+                user_id=person.id, kind=kind, title=title, body=body, link=link, created_at=now
+            )
+        )
+        written += 1
+        if person.notify_email and person.email:
+            db.session.add(_event_email(kind, person, title, body, link, now))
+    for hook in hooks:
+        title, body = texts[hook.unit_id]
+        db.session.add(
+            OutboxMessage(
+                key=f"event:{kind}:{hook.kind}:{hook.id}:{uuid.uuid4().hex}",
+                channel=hook.kind,
+                recipient=hook.url,
+                unit_id=hook.unit_id,
+                subject=title,
+                body_text=_line(None, title, body, task.id),
+                payload={"webhook_id": hook.id, "lines": [_line(None, title, body, task.id)]},
+                state="pending",
+                attempts=0,
+                next_attempt_at=now,
+            )
+        )
+    db.session.flush()
+    return written
+
+
+def _event_email(kind: str, person, title: str, body: str, link: str, now) -> OutboxMessage:
+    base = _base_url()
+    text = "\n\n".join(
+        part
+        for part in (
+            body,
+            f"{base}{link}" if base else "",
+            "此邮件由系统自动发送，请勿直接回复。如不需要邮件提醒，可在系统“通知设置”中关闭。",
+        )
+        if part
+    )
+    return OutboxMessage(
+        key=f"event:{kind}:email:{person.id}:{uuid.uuid4().hex}",
+        channel="email",
+        recipient=person.email,
+        user_id=person.id,
+        subject=f"督查督办系统：{title}"[:300],
+        body_text=text,
+        state="pending",
+        attempts=0,
+        next_attempt_at=now,
+    )
+
+
+def _on_report_returned(report) -> None:
+    """A returned report: its unit is told at once (connected by `connect_report_hooks`)."""
+    task = db.session.get(Task, report.task_id)
+    period = db.session.get(ReportingPeriod, report.period_id)
+    notify_event(
+        "report_returned",
+        task,
+        [report.unit_id],
+        link=f"/reports#report-{report.id}",
+        period=f"{period.year}年{period.month}月",
+        reason=report.return_reason,
+    )
+
+
+def connect_report_hooks() -> None:
+    """Called once by create_app: reports (a lower layer) signal a return, delivery tells the
+    unit. Connecting twice is harmless (one receiver per function)."""
+    report_returned.connect(_on_report_returned)

@@ -21,7 +21,6 @@ from sqlalchemy import select, update
 
 from tracker.database import writing
 from tracker.extensions import db
-from tracker.reports.models import utcnow
 from tracker.supervision.delivery.channels import (
     DeliveryError,
     app_setting,
@@ -30,7 +29,9 @@ from tracker.supervision.delivery.channels import (
     smtp_config_from_app,
 )
 from tracker.supervision.delivery.digests import build_email_digests
+from tracker.supervision.delivery.events import queue_events, send_event
 from tracker.supervision.models import OutboxMessage
+from tracker.timeutil import today, utcnow
 
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
 MAX_ATTEMPTS = 8
@@ -59,6 +60,9 @@ def process_outbox(
     now = now or utcnow()
     smtp_config = smtp_config or smtp_config_from_app()
     timeout = http_timeout or float(app_setting("TRACKER_WEBHOOK_TIMEOUT", 10))
+    with writing():  # outgoing events first: new audit rows and alerts become messages
+        queue_events(now)
+        db.session.commit()
     due = db.session.scalars(
         select(OutboxMessage.id)
         .where(
@@ -92,6 +96,8 @@ def process_outbox(
                 send_email(message, smtp_config)
             elif message.channel in WEBHOOK_KINDS:
                 send_webhook(message, timeout)
+            elif message.channel == "event":  # outgoing events to the admin's endpoints
+                send_event(message, timeout)
             else:
                 raise DeliveryError(f"unknown channel {message.channel}")
         except DeliveryError as exc:
@@ -137,7 +143,6 @@ def register_delivery_cli(app) -> None:
     @click.option("--digests", is_flag=True, help="First queue today's e-mail digests.")
     def run_once(digests: bool) -> None:
         """Send every due message once (retries follow their back-off)."""
-        from tracker.timeutil import today
 
         if digests:
             with writing():

@@ -15,10 +15,11 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import role_required
+from tracker.common.http import DB_INT_MAX, int_arg
 from tracker.extensions import db
-from tracker.reports.models import utcnow
 from tracker.supervision.delivery.outbox import WEBHOOK_KINDS
 from tracker.supervision.models import Notification, OutboxMessage, UnitWebhook
+from tracker.timeutil import utcnow
 from tracker.units.models import Unit
 
 bp = Blueprint("notifications", __name__)
@@ -102,7 +103,7 @@ class WebhookForm(FlaskForm):
 @bp.route("/notifications")
 @login_required
 def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = int_arg("page", 1, maximum=DB_INT_MAX // PAGE_SIZE)
     rows = db.session.scalars(
         select(Notification)
         .where(Notification.user_id == current_user.id)

@@ -15,29 +15,26 @@ from flask_wtf import FlaskForm
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from wtforms import IntegerField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import unit_scope
-from tracker.audit import ACTION_LABELS, record
+from tracker.audit import record
 from tracker.calendar.services import load_calendar
+from tracker.common.errors import StepRefused
+from tracker.common.forms import IntegerField
 from tracker.extensions import db
+from tracker.plans.lights import RED, past_due, task_light
 from tracker.plans.models import Task, TaskStatus
-from tracker.reports.models import utcnow
 from tracker.settings import get_setting
+from tracker.supervision.delivery.notify import notify_event
 from tracker.supervision.models import SupervisionNotice
 from tracker.supervision.workflow import rules
-from tracker.supervision.workflow.services import WorkflowError, local_date, successor_map
+from tracker.timeutil import local_date, utcnow
 from tracker.units.models import Unit
-
-ACTION_LABELS.update(
-    {
-        "task.notice_issued": _l("Supervision notice issued"),
-        "task.notice_answered": _l("Supervision notice answered"),
-        "task.notice_closed": _l("Supervision notice closed"),
-    }
-)
+from tracker.units.rules import final_successor
+from tracker.units.services import successor_map
 
 ISSUED, ANSWERED, CLOSED = "issued", "answered", "closed"
 STATES = (ISSUED, ANSWERED, CLOSED)
@@ -50,25 +47,6 @@ OPEN_TASK_STATUSES = (TaskStatus.ASSIGNED.value, TaskStatus.IN_PROGRESS.value)
 MIN_DAYS, MAX_DAYS = 1, 30
 ACTIONS_MAX = 2000
 ANSWER_MAX = 2000
-
-MESSAGES = {
-    "notice_task_not_open": _l("A supervision notice can only be issued on an assigned task."),
-    "notice_already_answered": _l("This notice has already been answered."),
-    "notice_closed": _l("This notice is closed."),
-    "notice_bad_days": _l("The answer deadline must be between 1 and 30 working days."),
-}
-
-
-class NoticeError(WorkflowError):
-    """A refused notice step (same shape as the workflow's errors)."""
-
-    @property
-    def field(self) -> str | None:
-        return "answer_working_days" if self.key == "notice_bad_days" else None
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES.get(self.key, self.key))
 
 
 # ---------------------------------------------------------------- rules (pure)
@@ -95,7 +73,7 @@ def notice_overdue(answer_due: date, answered_at, today: date, *, state: str | N
     notice is never overdue (pass `state` to say so)."""
     if state == CLOSED:
         return False
-    return answered_at is None and today > answer_due
+    return answered_at is None and past_due(answer_due, today)
 
 
 def check_issue(task_status: str, working_days: int) -> str | None:
@@ -188,8 +166,7 @@ def can_answer(user, notice: SupervisionNotice, scope: set[int] | None = None) -
 
 def addressee_unit_id(task: Task) -> int:
     """The task's lead unit, or the unit that answers for it today (its successors' chain)."""
-    successor_of, _names = successor_map()
-    return rules.final_successor(task.lead_unit_id, successor_of)
+    return final_successor(task.lead_unit_id, successor_map())
 
 
 # ---------------------------------------------------------------- steps
@@ -211,7 +188,7 @@ def issue_notice(
         working_days = int(get_setting("notice_answer_working_days"))
     key = check_issue(task.status, working_days)
     if key:
-        raise NoticeError(key)
+        raise StepRefused(key)
     required_actions = required_actions.strip()
     unit_id = addressee_unit_id(task)
     due = answer_due(load_calendar(), today, working_days)
@@ -256,7 +233,14 @@ def issue_notice(
             "required_actions": required_actions,
         },
     )
-    db.session.flush()
+    notify_event(
+        "notice_issued",
+        task,
+        [unit_id],
+        link=f"/notices/{notice.id}",
+        number=notice.number,
+        due=due.isoformat(),
+    )
     return notice
 
 
@@ -264,7 +248,7 @@ def answer_notice(notice: SupervisionNotice, user, today: date, text: str) -> Su
     """The addressed unit's liaison answers, once; after the due day it is recorded late."""
     key = check_answer(notice.state)
     if key:
-        raise NoticeError(key)
+        raise StepRefused(key)
     text = text.strip()
     notice.answer = text
     notice.answered_at = utcnow()
@@ -293,7 +277,7 @@ def close_notice(notice: SupervisionNotice, user) -> SupervisionNotice:
     """The office closes a notice (answered, or no longer needed)."""
     key = check_close(notice.state)
     if key:
-        raise NoticeError(key)
+        raise StepRefused(key)
     previous = notice.state
     notice.state = CLOSED
     record(
@@ -362,10 +346,6 @@ def lagging_tasks(today: date) -> list[tuple[Task, bool]]:
         .options(joinedload(Task.plan), joinedload(Task.lead_unit))
         .order_by(Task.due_date, Task.plan_id, Task.number)
     ).all()
-    try:
-        from tracker.plans.lights import RED, task_light
-    except ImportError:  # lights are built in parallel; until then past due is red
-        return [(row[0], bool(row[1])) for row in rows]
     calendar = load_calendar()
     return [
         (row[0], bool(row[1]))

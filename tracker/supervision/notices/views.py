@@ -13,11 +13,13 @@ from flask_login import current_user, login_required
 
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required, unit_scope
+from tracker.common.errors import StepRefused, message
 from tracker.common.forms import ActionForm
+from tracker.common.http import int_arg
 from tracker.extensions import db
 from tracker.settings import get_setting
 from tracker.supervision.notices import services as notices
-from tracker.supervision.notices.services import NoticeAnswerForm, NoticeError, NoticeForm
+from tracker.supervision.notices.services import NoticeAnswerForm, NoticeForm
 from tracker.supervision.notices.word import notice_document
 from tracker.supervision.workflow.services import load_task_for_update
 from tracker.timeutil import today
@@ -53,7 +55,7 @@ def index():
     state = request.args.get("state") or None
     if state not in (*notices.STATES, "overdue"):
         state = None
-    year = request.args.get("year", type=int)
+    year = int_arg("year", minimum=1900, maximum=9999)
     when = today()
     can_see_lagging = current_user.has_role(Role.OFFICE, Role.LEADER)
     return render_template(
@@ -85,12 +87,12 @@ def _new_page(task, form, status=200):
 @bp.route("/notices/new")
 @role_required(Role.OFFICE)
 def new():
-    task_id = request.args.get("task", type=int)
+    task_id = int_arg("task")
     task = notices.load_task(task_id) if task_id else None
     if task is None:
         abort(404)
     if task.status not in notices.OPEN_TASK_STATUSES:
-        flash(str(notices.MESSAGES["notice_task_not_open"]), "error")
+        flash(message("notice_task_not_open"), "error")
         return redirect(url_for("pages.task_detail", task_id=task.id))
     form = NoticeForm(formdata=None)
     form.answer_working_days.data = int(get_setting("notice_answer_working_days"))
@@ -112,7 +114,7 @@ def issue(task_id: int):
         notice = notices.issue_notice(
             task, current_user, today(), form.required_actions.data, form.answer_working_days.data
         )
-    except NoticeError as error:
+    except StepRefused as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("pages.task_detail", task_id=task_id))
@@ -188,9 +190,9 @@ def answer(notice_id: int):
         flash(_("Nothing was saved: please correct the marked fields."), "error")
         return detail(notice_id, answer_form=form, status=400)
     try:
-        late = today() > notice.answer_due
+        late = notices.rules.is_late(today(), notice.answer_due)
         notices.answer_notice(notice, current_user, today(), form.text.data)
-    except NoticeError as error:
+    except StepRefused as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("notices.detail", notice_id=notice_id))
@@ -207,7 +209,7 @@ def close(notice_id: int):
         abort(400)
     try:
         notices.close_notice(notice, current_user)
-    except NoticeError as error:
+    except StepRefused as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("notices.detail", notice_id=notice_id))

@@ -5,26 +5,27 @@ from datetime import date
 from tracker.accounts.models import Role
 from tracker.audit import record
 from tracker.calendar.services import load_calendar
+from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.plans.models import Task
-from tracker.reports.models import utcnow
 from tracker.settings import get_setting
+from tracker.supervision.delivery.notify import notify_event
 from tracker.supervision.models import (
     Instruction,
 )
 from tracker.supervision.workflow import rules
 from tracker.supervision.workflow.services import (
-    WorkflowError,
     refuse_if,
     require_lead,
     unit_name,
 )
+from tracker.timeutil import utcnow
 
 
 def write_instruction(task: Task, user, today: date, text: str) -> Instruction:
     """A leader's instruction; the lead unit answers within the configured working days."""
     if not user.has_role(Role.LEADER):
-        raise WorkflowError("leader_only")
+        raise StepRefused("leader_only")
     refuse_if(rules.check_instruction(task.status))
     text = text.strip()
     days = int(get_setting("instruction_answer_working_days"))
@@ -46,6 +47,13 @@ def write_instruction(task: Task, user, today: date, text: str) -> Instruction:
             "text": text,
             "answer_due": instruction.answer_due.isoformat(),
         },
+    )
+    notify_event(
+        "instruction_written",
+        task,
+        [task.lead_unit_id],
+        due=instruction.answer_due.isoformat(),
+        text=text,
     )
     return instruction
 

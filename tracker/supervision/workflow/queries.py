@@ -16,6 +16,7 @@ from tracker.supervision.models import (
     ExtensionRequest,
     Instruction,
     RequestState,
+    SupervisionNotice,
     TaskAssignment,
 )
 from tracker.supervision.workflow import rules
@@ -29,10 +30,11 @@ from tracker.supervision.workflow.services import (
     STATE_LABELS,
     default_lead_unit_id,
     liaison_part,
-    local_date,
-    successor_map,
 )
+from tracker.timeutil import local_date
 from tracker.timeutil import today as clock_today
+from tracker.units.rules import LEAD
+from tracker.units.services import successor_map_and_names
 
 
 def _forms(**forms):
@@ -97,7 +99,7 @@ def task_panel(task, user, today: date | None = None) -> dict:
     extension_pending = any(e.state == pending for e in extensions)
     close_out_pending = any(c.state == pending for c in close_outs)
     mine_open = [a for a in assignments if a.unit_id in scope and a.acknowledged_at is None]
-    is_lead = role == "lead"
+    is_lead = role == LEAD
     flags = {
         "can_assign": is_office and status == TaskStatus.PENDING.value,
         "can_acknowledge": bool(mine_open) and status != TaskStatus.CLOSED.value,
@@ -114,7 +116,7 @@ def task_panel(task, user, today: date | None = None) -> dict:
     forms = {}
     default_lead = None
     if flags["can_assign"]:
-        successor_of, names = successor_map()
+        successor_of, names = successor_map_and_names()
         default_lead = default_lead_unit_id(task, successor_of)
         form = AssignForm(formdata=None)
         form.lead_unit_id.choices = [
@@ -221,7 +223,8 @@ def office_queue(today: date) -> dict:
 
 def my_actions(user, today: date) -> dict:
     """A liaison's to-do: its unit's assignments to acknowledge (also those of units it
-    succeeded) and the instructions on tasks it leads still to answer."""
+    succeeded), the instructions on tasks it leads and the supervision notices addressed to
+    it still to answer."""
     scope = unit_scope(user) or set()
     task_opts = (joinedload(Task.plan), joinedload(Task.lead_unit))
     to_acknowledge = db.session.execute(
@@ -242,4 +245,16 @@ def my_actions(user, today: date) -> dict:
         .options(joinedload(Instruction.author), *task_opts)
         .order_by(Instruction.answer_due, Instruction.id)
     ).all()
-    return {"to_acknowledge": to_acknowledge, "to_answer": to_answer, "today": today}
+    notices = db.session.execute(
+        select(SupervisionNotice, Task)
+        .join(Task, Task.id == SupervisionNotice.task_id)
+        .where(SupervisionNotice.unit_id.in_(scope), SupervisionNotice.state == "issued")
+        .options(*task_opts)
+        .order_by(SupervisionNotice.answer_due, SupervisionNotice.id)
+    ).all()
+    return {
+        "to_acknowledge": to_acknowledge,
+        "to_answer": to_answer,
+        "notices": notices,
+        "today": today,
+    }

@@ -1,16 +1,16 @@
 """A unit's requests and the office's decisions: extensions (延期申请) and close-out (办结申请 →
 销号), with the close-out's evidence."""
 
-import importlib.util
 from datetime import date
 
 from sqlalchemy import exists, select
 
 from tracker.audit import record
+from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.plans.models import Task, TaskStatus
 from tracker.reports.evidence import services as evidence
-from tracker.reports.models import utcnow
+from tracker.supervision.delivery.notify import notify_event
 from tracker.supervision.models import (
     CloseOutRequest,
     ExtensionRequest,
@@ -18,13 +18,13 @@ from tracker.supervision.models import (
 )
 from tracker.supervision.workflow import rules
 from tracker.supervision.workflow.services import (
-    WorkflowError,
     iso_date,
     refuse_if,
     require_lead,
     set_status,
     unit_name,
 )
+from tracker.timeutil import utcnow
 
 
 def _pending(model, task_id: int) -> bool:
@@ -105,33 +105,24 @@ def decide_extension(
     request.decided_at = utcnow()
     request.decision_note = note or None
     db.session.flush()
+    notify_event(
+        "extension_approved" if decision == "approve" else "extension_rejected",
+        task,
+        [request.unit_id],
+        due=iso_date(task.due_date),
+        note=note,
+    )
     return request
-
-
-def evidence_store():
-    """(store_upload, EvidenceRejected) of the evidence module, or None until it exists."""
-    if importlib.util.find_spec("tracker.reports.evidence") is None:
-        return None
-
-    store = getattr(evidence, "store_upload", None)
-    rejected = getattr(evidence, "EvidenceRejected", None)
-    if store is None or rejected is None:
-        return None
-    return store, rejected
 
 
 def _store_evidence(files, user, request: CloseOutRequest) -> int:
     files = [f for f in files or () if f is not None and getattr(f, "filename", "")]
-    hooks = evidence_store() if files else None
-    if not hooks:
-        return 0
-    store, rejected = hooks
     for file in files:
         try:
-            store(file, user=user, close_out=request)
-        except rejected as exc:
+            evidence.store_upload(file, user=user, close_out=request)
+        except evidence.EvidenceRejected as exc:
             reason = str(getattr(exc, "message", exc))
-            raise WorkflowError("evidence_rejected", reason=reason) from exc
+            raise StepRefused("evidence_rejected", reason=reason) from exc
     return len(files)
 
 
@@ -185,4 +176,10 @@ def decide_close_out(
     request.decided_at = utcnow()
     request.decision_note = note or None
     db.session.flush()
+    notify_event(
+        "close_out_confirmed" if decision == "confirm" else "close_out_refused",
+        task,
+        [request.unit_id],
+        note=note,
+    )
     return request

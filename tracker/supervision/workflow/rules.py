@@ -21,13 +21,15 @@ Each `check_*` function answers "may this step happen now?" with None (yes) or a
 
 from datetime import date
 
+from tracker.plans.lights import past_due
+from tracker.plans.models import OPEN_STATUSES, TaskStatus
 from tracker.units.rules import final_successor
 
-ASSIGNED = "assigned"
-IN_PROGRESS = "in_progress"
-CLOSED = "closed"
-PENDING = "pending"
-OPEN_STATUSES = frozenset({ASSIGNED, IN_PROGRESS})
+# the task's statuses as plain strings (the rules compare stored values)
+ASSIGNED = TaskStatus.ASSIGNED.value
+IN_PROGRESS = TaskStatus.IN_PROGRESS.value
+CLOSED = TaskStatus.CLOSED.value
+PENDING = TaskStatus.PENDING.value
 
 # decisions accepted from the office's forms
 EXTENSION_DECISIONS = ("approve", "reject")
@@ -76,7 +78,7 @@ def check_acknowledge(
 
 def is_late(today: date, due: date | None) -> bool:
     """A step done after its due day is late (on the due day itself is on time)."""
-    return due is not None and today > due
+    return past_due(due, today)
 
 
 def status_after_acknowledgement(task_status: str, is_lead: bool) -> str | None:
@@ -161,4 +163,4 @@ def check_answer(already_answered: bool) -> str | None:
 
 def ack_overdue(ack_due: date, acknowledged: bool, today: date) -> bool:
     """An assignment not acknowledged after its due day (shown to the office)."""
-    return not acknowledged and today > ack_due
+    return not acknowledged and past_due(ack_due, today)

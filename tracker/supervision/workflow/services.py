@@ -3,22 +3,21 @@
 
 Each step loads what it needs, asks rules.py, writes, records an audit event on the task
 (so it shows on the task's timeline) and flushes; the view commits. A refused step raises
-WorkflowError and writes nothing. Views pass `today` (tracker.clock) in.
+StepRefused and writes nothing. Views pass `today` (tracker.clock) in.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import unit_scope
-from tracker.audit import ACTION_LABELS, AuditEvent, record
+from tracker.audit import AuditEvent, record
 from tracker.calendar.services import load_calendar
+from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.plans.models import Plan, Task, TaskCoUnit, TaskStatus
-from tracker.reports.models import utcnow
 from tracker.settings import get_setting
 from tracker.supervision.models import (
     REQUEST_STATE_LABELS,
@@ -28,88 +27,17 @@ from tracker.supervision.models import (
     TaskAssignment,
 )
 from tracker.supervision.workflow import rules
-from tracker.timeutil import LOCAL_TZ
+from tracker.timeutil import utcnow
 from tracker.units.models import Unit
-
-ACTION_LABELS.update(
-    {
-        "task.assigned": _l("Assigned to the units"),
-        "task.acknowledged": _l("Assignment acknowledged"),
-        "task.extension_requested": _l("Extension requested"),
-        "task.extension_approved": _l("Extension approved"),
-        "task.extension_rejected": _l("Extension rejected"),
-        "task.close_out_requested": _l("Close-out requested"),
-        "task.closed_out": _l("Close-out confirmed"),
-        "task.close_out_refused": _l("Close-out refused"),
-        "task.instruction_written": _l("Instruction written"),
-        "task.instruction_answered": _l("Instruction answered"),
-    }
-)
+from tracker.units.rules import LEAD, role_in_task
+from tracker.units.services import successor_map_and_names
 
 STATE_LABELS = {state.value: label for state, label in REQUEST_STATE_LABELS.items()}
-
-MESSAGES = {
-    "already_assigned": _l("This task has already been assigned."),
-    "task_closed": _l("This task is closed."),
-    "nothing_to_assign": _l("This plan has no task waiting to be assigned."),
-    "bad_lead_unit": _l("Choose a current unit as lead unit."),
-    "no_part": _l("Your unit has no part in this task."),
-    "lead_unit_only": _l("Only the lead unit's liaison can do this."),
-    "not_assigned_to_unit": _l("This task has not been assigned to your unit yet."),
-    "already_acknowledged": _l("Your unit has already acknowledged this task."),
-    "not_assigned": _l("This task has not been assigned yet."),
-    "extension_pending": _l("An extension request for this task is awaiting a decision."),
-    "no_due_date": _l("This task has no due date to extend."),
-    "date_in_past": _l("The new due date cannot be in the past."),
-    "date_not_later": _l("The new due date must be after the current due date."),
-    "close_out_pending": _l("A close-out request for this task is awaiting a decision."),
-    "bad_decision": _l("Choose a decision."),
-    "already_decided": _l("This request has already been decided."),
-    "note_required": _l("Say why: a rejection needs a note."),
-    "decide_extension_first": _l(
-        "An extension request on this task awaits a decision: decide it before closing the task."
-    ),
-    "already_answered": _l("This instruction has already been answered."),
-    "leader_only": _l("Only a leader can write instructions."),
-    "evidence_rejected": _l("An evidence file was refused: %(reason)s"),
-}
-
-# errors that belong to one field of the form (shown beside it)
-FIELD_OF_ERROR = {
-    "date_in_past": "requested_due",
-    "date_not_later": "requested_due",
-    "note_required": "note",
-    "bad_lead_unit": "lead_unit_id",
-    "evidence_rejected": "evidence",
-}
-
-
-class WorkflowError(Exception):
-    """A refused step: `key` names the rule, `message` is what the user reads."""
-
-    def __init__(self, key: str, **params):
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    @property
-    def field(self) -> str | None:
-        return FIELD_OF_ERROR.get(self.key)
-
-    @property
-    def message(self) -> str:
-        text = MESSAGES.get(self.key, self.key)
-        return str(text % self.params) if self.params else str(text)
 
 
 def refuse_if(key: str | None) -> None:
     if key:
-        raise WorkflowError(key)
-
-
-def local_date(moment: datetime) -> date:
-    """The Beijing date of a stored (naive UTC) time."""
-    return moment.replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
+        raise StepRefused(key)
 
 
 def iso_date(day: date | None) -> str | None:
@@ -204,33 +132,22 @@ def liaison_part(user, task: Task) -> tuple[str | None, set[int]]:
         scope = unit_scope(user)
     else:
         scope = {user.unit_id}
-    if task.lead_unit_id in scope:
-        return "lead", scope
-    if any(link.unit_id in scope for link in task.co_unit_links):
-        return "co", scope
-    return None, scope
+    co_unit_ids = [link.unit_id for link in task.co_unit_links]
+    return role_in_task(scope, task.lead_unit_id, co_unit_ids), scope
 
 
 def require_lead(user, task: Task) -> None:
     role, _scope = liaison_part(user, task)
     if role is None:
-        raise WorkflowError("no_part")
-    if role != "lead":
-        raise WorkflowError("lead_unit_only")
+        raise StepRefused("no_part")
+    if role != LEAD:
+        raise StepRefused("lead_unit_only")
 
 
 def current_unit_choices() -> list[tuple[int, str]]:
     """Units that exist today (not reorganised away), for choosing a lead unit."""
-    successor_of, names = successor_map()
+    successor_of, names = successor_map_and_names()
     return [(uid, name) for uid, name in names.items() if successor_of.get(uid) is None]
-
-
-def successor_map() -> tuple[dict[int, int | None], dict[int, str]]:
-    """Every unit's successor and name, in the directory's order (by short code)."""
-    rows = db.session.execute(
-        select(Unit.id, Unit.name, Unit.successor_id).order_by(Unit.code)
-    ).all()
-    return {r.id: r.successor_id for r in rows}, {r.id: r.name for r in rows}
 
 
 def default_lead_unit_id(task: Task, successor_of: dict[int, int | None]) -> int:
@@ -248,7 +165,7 @@ def _assign(
     Costs the same number of statements for one task or a whole plan: units, settings,
     calendar and existing assignments are read once, rows are inserted in one batch.
     """
-    successor_of, names = successor_map()
+    successor_of, names = successor_map_and_names()
     ack_due = load_calendar().add_workdays(today, int(get_setting("ack_working_days")))
     task_ids = [t.id for t in tasks]
     existing = set(
@@ -266,7 +183,7 @@ def _assign(
         default_lead = default_lead_unit_id(task, successor_of)
         if lead_unit_id is not None and lead_unit_id != default_lead:
             if lead_unit_id not in names or successor_of.get(lead_unit_id) is not None:
-                raise WorkflowError("bad_lead_unit")
+                raise StepRefused("bad_lead_unit")
             lead_change = {"from": names[task.lead_unit_id], "to": names[lead_unit_id]}
             task.lead_unit_id = lead_unit_id
             task.lead_unit_basis = None
@@ -319,7 +236,7 @@ def assign_plan(plan: Plan, user, today: date) -> int:
         ).all()
     )
     if not tasks:
-        raise WorkflowError("nothing_to_assign")
+        raise StepRefused("nothing_to_assign")
     _assign(tasks, user, today)
     return len(tasks)
 
@@ -332,7 +249,7 @@ def acknowledge(task: Task, user, today: date) -> list[TaskAssignment]:
     is allowed and recorded as late; the lead unit's acknowledgement starts the task."""
     role, scope = liaison_part(user, task)
     if role is None:
-        raise WorkflowError("no_part")
+        raise StepRefused("no_part")
     assignments = list(
         db.session.scalars(
             select(TaskAssignment)

@@ -14,10 +14,11 @@ from flask_login import current_user, login_required
 
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
+from tracker.common.errors import StepRefused
 from tracker.common.forms import ActionForm
 from tracker.extensions import db
 from tracker.plans.models import Plan
-from tracker.supervision.workflow import instructions, queries, requests, services
+from tracker.supervision.workflow import instructions, queries, requests, rules, services
 from tracker.supervision.workflow.forms import (
     AnswerForm,
     AssignForm,
@@ -27,8 +28,8 @@ from tracker.supervision.workflow.forms import (
     ExtensionForm,
     InstructionForm,
 )
-from tracker.supervision.workflow.services import WorkflowError
 from tracker.timeutil import today
+from tracker.units.rules import LEAD
 
 bp = Blueprint("supervision", __name__)
 
@@ -46,7 +47,7 @@ def _done(target: str, message: str):
     return redirect(target)
 
 
-def _refused(target: str, error: WorkflowError):
+def _refused(target: str, error: StepRefused):
     db.session.rollback()
     flash(error.message, "error")
     return redirect(target)
@@ -93,7 +94,7 @@ def _liaison_task(task_id: int, *, lead_only: bool):
     role, _scope = services.liaison_part(current_user, task)
     if role is None:
         abort(404)
-    if lead_only and role != "lead":
+    if lead_only and role != LEAD:
         abort(403)
     return task
 
@@ -111,7 +112,7 @@ def assign(task_id: int):
         return _form_page(form, title=_("Assign the task"), task=task)
     try:
         created = services.assign_task(task, current_user, today(), form.lead_unit_id.data)
-    except WorkflowError as error:
+    except StepRefused as error:
         if error.field:
             return _form_page(form, title=_("Assign the task"), task=task, error=error)
         return _refused(_task_url(task_id), error)
@@ -132,7 +133,7 @@ def assign_plan(plan_id: int):
         abort(400)
     try:
         count = services.assign_plan(plan, current_user, today())
-    except WorkflowError as error:
+    except StepRefused as error:
         return _refused(target, error)
     return _done(
         target,
@@ -152,9 +153,9 @@ def acknowledge(task_id: int):
     when = today()
     try:
         done = services.acknowledge(task, current_user, when)
-    except WorkflowError as error:
+    except StepRefused as error:
         return _refused(_task_url(task_id), error)
-    late = [a for a in done if when > a.ack_due]
+    late = [a for a in done if rules.is_late(when, a.ack_due)]
     if late:
         message = _(
             "Acknowledged, after the deadline of %(date)s.", date=late[0].ack_due.isoformat()
@@ -179,7 +180,7 @@ def request_extension(task_id: int):
         requests.request_extension(
             task, current_user, today(), form.reason.data, form.requested_due.data
         )
-    except WorkflowError as error:
+    except StepRefused as error:
         if error.field:
             return _form_page(form, title=title, task=task, error=error)
         return _refused(_task_url(task_id), error)
@@ -197,7 +198,7 @@ def decide_extension(request_id: int):
         return _form_page(form, title=title, task=task)
     try:
         requests.decide_extension(extension, task, current_user, form.decision.data, form.note.data)
-    except WorkflowError as error:
+    except StepRefused as error:
         if error.field:
             return _form_page(form, title=title, task=task, error=error)
         return _refused(_task_url(task.id), error)
@@ -225,12 +226,10 @@ def request_close_out(task_id: int):
     files = [f for f in request.files.getlist("evidence") if f and f.filename]
     try:
         requests.request_close_out(task, current_user, today(), form.summary.data, files)
-    except WorkflowError as error:
+    except StepRefused as error:
         if error.field:
             return _form_page(form, title=title, task=task, multipart=True, error=error)
         return _refused(_task_url(task_id), error)
-    if files and requests.evidence_store() is None:
-        flash(_("The evidence files were not saved: uploads are not available yet."), "info")
     return _done(_task_url(task_id), _("Close-out request sent to the supervision office."))
 
 
@@ -245,7 +244,7 @@ def decide_close_out(request_id: int):
         return _form_page(form, title=title, task=task)
     try:
         requests.decide_close_out(close_out, task, current_user, form.decision.data, form.note.data)
-    except WorkflowError as error:
+    except StepRefused as error:
         if error.field:
             return _form_page(form, title=title, task=task, error=error)
         return _refused(_task_url(task.id), error)
@@ -269,7 +268,7 @@ def write_instruction(task_id: int):
         return _form_page(form, title=title, task=task)
     try:
         instruction = instructions.write_instruction(task, current_user, today(), form.text.data)
-    except WorkflowError as error:
+    except StepRefused as error:
         return _refused(_task_url(task_id), error)
     return _done(
         _task_url(task_id),
@@ -293,7 +292,7 @@ def answer_instruction(instruction_id: int):
         return _form_page(form, title=title, task=task)
     try:
         instructions.answer_instruction(instruction, task, current_user, today(), form.text.data)
-    except WorkflowError as error:
+    except StepRefused as error:
         return _refused(_task_url(task.id), error)
     return _done(_task_url(task.id), _("Answer sent."))
 

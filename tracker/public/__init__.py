@@ -1,0 +1,1 @@
+"""The public progress page of a published plan (/public/plans/<slug>), no sign-in."""
