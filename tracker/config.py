@@ -103,6 +103,8 @@ def build_config(folder: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_REDIS_URL") or "memory://",
         "RATELIMIT_KEY_PREFIX": os.environ.get("TRACKER_REDIS_PREFIX") or "tracker",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # requests per API token (issue 15), in the `limits` notation
+        "TRACKER_API_RATE_LIMIT": os.environ.get("TRACKER_API_RATE_LIMIT") or "300/minute",
         "TRACKER_SIGNIN_ACCOUNT_LIMIT": os.environ.get("TRACKER_SIGNIN_ACCOUNT_LIMIT")
         or "5 per 15 minutes",
         "TRACKER_SIGNIN_ADDRESS_LIMIT": os.environ.get("TRACKER_SIGNIN_ADDRESS_LIMIT")
