@@ -83,9 +83,7 @@ def build_config(folder: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": secure,
         # the cookie outlives no session: the absolute lifetime is also checked per request
         "PERMANENT_SESSION_LIFETIME": int(max_hours * 3600),
-        "TRACKER_SESSION_IDLE_MINUTES": float(
-            os.environ.get("TRACKER_SESSION_IDLE_MINUTES") or 30
-        ),
+        "TRACKER_SESSION_IDLE_MINUTES": float(os.environ.get("TRACKER_SESSION_IDLE_MINUTES") or 30),
         "TRACKER_SESSION_MAX_HOURS": max_hours,
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh_CN",

@@ -42,6 +42,8 @@ PAGES = {
         "/units",
         "/notifications",
         "/dashboard",
+        "/api/v1/docs",
+        "/plans/documents/import",
     ],
     "fgw": ["/", "/reports", "/tasks/{task}", "/notices", "/supervision/my", "/notifications"],
     "leader": ["/", "/dashboard", "/dashboard/plans/{plan}", "/scores"],
@@ -88,7 +90,8 @@ def test_dashboard_charts_and_tooltips_run_under_the_policy(page, live_server, s
     problems = _watch(page)
     sign_in(page, live_server, "leader")
     _visit(page, live_server("/dashboard"), problems)
-    page.wait_for_function("typeof window.echarts === 'object'")
+    page.wait_for_load_state("load")  # wait_for_function polls with eval, which the CSP refuses
+    assert page.evaluate("() => typeof window.echarts") == "object"
     charts = page.locator("[data-testid^='chart-']")
     assert charts.count() >= 3
     for i in range(charts.count()):

@@ -48,7 +48,8 @@ def test_leader_drills_down_from_a_red_unit_to_its_overdue_task(page, live_serve
 
     # the charts are drawn by the vendored ECharts, each beside its table
     # (the scripts are deferred: wait for them rather than read too early)
-    page.wait_for_function("typeof window.echarts === 'object'")
+    page.wait_for_load_state("load")  # wait_for_function polls with eval, which the CSP refuses
+    assert page.evaluate("() => typeof window.echarts") == "object"
     for key in ("plans", "overdue", "punctuality"):
         chart = page.get_by_test_id(f"chart-{key}")
         expect(chart).to_be_visible()

@@ -85,7 +85,8 @@ def test_settings_page_previews_the_next_due_dates(world, as_role):
         ("report_due_day", "0", "Enter a day from 1 to 28."),
         ("report_due_day", "31", "Enter a day from 1 to 28."),
         ("report_due_day", "29", "Enter a day from 1 to 28."),
-        ("report_due_day", "abc", "Not a valid integer value."),
+        ("report_due_day", "abc", "Enter a whole number."),
+        ("report_due_day", "9" * 40, "Enter a whole number."),  # wtforms' NumberRange raised
         ("report_due_day", "", "Enter a day of the month."),
         ("ack_working_days", "16", "Enter a number from 1 to 15."),
         ("instruction_answer_working_days", "0", "Enter a number from 1 to 30."),

@@ -29,6 +29,7 @@ from tracker.plans.search_rules import (
         ({"plan": "x"}, TaskFilters(), ["bad_int"]),
         ({"page": "0"}, TaskFilters(), ["bad_int"]),
         ({"page": "99999999999"}, TaskFilters(), ["bad_int"]),
+        ({"unit": "³", "plan": "٣"}, TaskFilters(plan=3), ["bad_int"]),  # ³: digit, no number
         ({"kind": "meeting", "role": "co", "status": "assigned", "light": "red"},
          TaskFilters(kind="meeting", role="co", status="assigned", light="red"), []),
         ({"status": "archived"}, TaskFilters(status="archived"), []),

@@ -261,6 +261,8 @@ def test_acknowledgement_notice_and_instruction_answers_overdue(tasks, world):
 
 def test_run_once_json(app, tasks):
     runner = app.test_cli_runner()
+    text = runner.invoke(args=["alerts", "run-once", "--date", "2026-11-22"])
+    assert "not a working day" in text.output
     result = runner.invoke(args=["alerts", "run-once", "--date", "2026-11-23", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -273,8 +275,8 @@ def test_run_once_json(app, tasks):
     )
     assert again["total"] == 0
 
-    text = runner.invoke(args=["alerts", "run-once", "--date", "2026-11-22"])
-    assert "not a working day" in text.output
+    text = runner.invoke(args=["alerts", "run-once", "--date", "2026-11-20"])
+    assert "already swept up to 2026-11-23" in text.output  # an earlier day: nothing done
     bad = runner.invoke(args=["alerts", "run-once", "--date", "23/11/2026"])
     assert bad.exit_code != 0
 

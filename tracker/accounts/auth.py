@@ -17,7 +17,7 @@ login_manager.session_protection = "basic"
 def load_user(session_id: str) -> User | None:
     """Session ids are "<user id>.<nonce>"; a changed nonce ends old sessions."""
     user_id, _, nonce = session_id.partition(".")
-    if not user_id.isdigit() or not nonce:
+    if not user_id.isdecimal() or not nonce:
         return None
     user = db.session.scalar(select(User).where(User.id == int(user_id)))
     if user is None or user.session_nonce != nonce or not user.active:

@@ -70,9 +70,7 @@ class CodeForm(FlaskForm):
 
 
 class TotpDisableForm(FlaskForm):
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired(_l("Enter your password."))]
-    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
 class SecuritySettingsForm(FlaskForm):

@@ -86,7 +86,7 @@ def parse_limit(text: str) -> tuple[int, int]:
     """
     amount, _, rest = text.strip().partition(" per ")
     parts = rest.split()
-    if not amount.isdigit() or not parts or len(parts) > 2:
+    if not amount.isdecimal() or not parts or len(parts) > 2:
         raise ValueError(f"not a limit: {text!r}")
     count, unit = (int(parts[0]), parts[1]) if len(parts) == 2 else (1, parts[0])
     seconds = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}[unit.rstrip("s")]

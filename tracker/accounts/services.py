@@ -135,7 +135,7 @@ def _totp_step(secret: str, code: str, now: datetime, last_step: int | None) -> 
     """The time step a 6-digit code belongs to (±1 step of clock drift), else None.
     A step already used is refused: a code seen over a shoulder cannot be replayed."""
     code = "".join(code.split())
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and code.isdecimal()):
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)

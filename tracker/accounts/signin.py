@@ -112,7 +112,7 @@ def pending_user_id() -> tuple[str, str] | None:
     if not pending or not at or now_utc().timestamp() - at > PENDING_SECONDS:
         return None
     user_id, _sep, nonce = str(pending).partition(".")
-    return (user_id, nonce) if user_id.isdigit() else None
+    return (user_id, nonce) if user_id.isdecimal() else None
 
 
 def register_session_rules(app: Flask) -> None:

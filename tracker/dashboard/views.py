@@ -158,7 +158,7 @@ def _section_arg() -> int | None:
     raw = request.args.get("section", "").strip()
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 10 or int(raw) > MAX_ID:
         abort(400)
     return int(raw)
 

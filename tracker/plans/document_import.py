@@ -316,7 +316,7 @@ def _update(draft, p, plan: Plan, units, user, original, today) -> None:
 def choose_unit(draft: dict, name: str, choice: str) -> None:
     """The office's choice for an unknown name: CREATE, a unit id, or "" (not yet)."""
     if name in draft["units"] and not draft["units"][name]["known"]:
-        draft["choices"][name] = choice if choice == CREATE or choice.isdigit() else ""
+        draft["choices"][name] = choice if choice == CREATE or choice.isdecimal() else ""
 
 
 __all__ = ["CREATE", "DocumentImportRefused", "IntakeError", "confirm", "keep", "load"]

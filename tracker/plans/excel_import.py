@@ -256,7 +256,7 @@ def _resolve_units(check: SheetCheck, choices: dict[str, str]) -> dict[str, Unit
                 units[name] = unit
                 record("unit.created", subject_type="unit", detail={"name": name, "via": "import"})
             resolved[written] = unit
-        elif picked.isdigit() and int(picked) in by_id:
+        elif picked.isdecimal() and int(picked) in by_id:
             unit = by_id[int(picked)]
             if written not in (unit.aliases or []) and written != unit.name:
                 unit.aliases = [*(unit.aliases or []), written]

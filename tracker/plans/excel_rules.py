@@ -397,7 +397,7 @@ def check_rows(
 
 def _whole_number(value) -> int | None:
     text = cell_text(value)
-    return int(text) if text.isdigit() and 0 < int(text) < 100000 else None
+    return int(text) if text.isdecimal() and 0 < int(text) < 100000 else None
 
 
 def task_numbers(rows: list[RowCheck], after: int = 0) -> list[int]:

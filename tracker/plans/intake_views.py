@@ -421,7 +421,7 @@ def deadlines():
             if not raw:
                 new[kind] = None
                 continue
-            amount = int(raw) if raw.isdigit() else -1
+            amount = int(raw) if raw.isdecimal() else -1
             problem = rules.deadline_problem(amount, unit)
             if problem:
                 errors[kind] = str(intake.MESSAGES[problem])

@@ -138,7 +138,7 @@ def parse_filters(args: Mapping[str, str]) -> Parsed:
         raw = text(name)
         if not raw:
             continue
-        if raw.isdigit() and 0 < int(raw) < 2**31:
+        if raw.isdecimal() and 0 < int(raw) < 2**31:
             values[name] = int(raw)
         else:
             problems.append(("bad_int", {"value": raw[:20], "name": _LABELS[name]}))

@@ -57,7 +57,7 @@ def find_deadline(text: str, plan_year: int | None = None) -> Deadline | None:
             due = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             found.append(Deadline(m.group(0), due, m.start()))
     for m in _MONTH.finditer(text):
-        if (m.group(1) or m.group(4) or m.group(5)) and not text[m.end() : m.end() + 1].isdigit():
+        if (m.group(1) or m.group(4) or m.group(5)) and not text[m.end() : m.end() + 1].isdecimal():
             found.append(
                 Deadline(m.group(0), _month_end(int(m.group(2)), int(m.group(3))), m.start())
             )

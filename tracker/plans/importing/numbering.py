@@ -41,7 +41,7 @@ def cn_to_int(s: str) -> int | None:
     """Chinese (一, 十三, 二十, 一百零五) or Arabic numeral to int; None if it is neither."""
     if not s:
         return None
-    if s.isdigit():
+    if s.isdecimal():
         return int(s)
     total, section, digit = 0, 0, None
     for ch in s:

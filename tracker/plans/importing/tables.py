@@ -65,7 +65,7 @@ def find_table(lines: list[tuple[str, int, int]]) -> list[TableRow]:
     width = len(header)
     for r in range(0, len(body) - width + 1, width):
         row = body[r : r + width]
-        if not row[0][0].isdigit() or i_text is None:
+        if not row[0][0].isdecimal() or i_text is None:
             continue
 
         def get(i, row=row):

@@ -409,6 +409,3 @@ def _sweep(today: date, calendar, settings: dict, result: SweepResult) -> None:
             ).scalars()
         )
     result.escalated_ids = sorted(set(result.escalated_ids) | escalated)
-
-
-# --- the scheduler process ---------------------------------------------------------------
