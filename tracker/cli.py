@@ -8,6 +8,7 @@ from contextlib import nullcontext
 import click
 from flask import Flask, current_app
 
+from tracker.accounts.cli import register_accounts_cli
 from tracker.backup.cli import register_backup_cli
 from tracker.database import writing
 from tracker.demo import (
@@ -35,6 +36,7 @@ def register_cli(app: Flask) -> None:
     register_supervision_cli(app)
     register_delivery_cli(app)
     register_scheduler_cli(app)
+    register_accounts_cli(app)
     register_backup_cli(app)
     register_document_import_cli(app)
 
