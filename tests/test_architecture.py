@@ -53,6 +53,7 @@ LAYERS = {
     "tracker.cli": 16,
     "tracker.models": 16,  # the registry of every model, for Alembic
     "tracker.audit_labels": 16,  # the registry of every audit label
+    "tracker.audit_subjects": 16,  # the audit page's readable subjects, of every feature
     "tracker": 17,  # create_app
 }
 MAX_LINES = 450

@@ -203,6 +203,7 @@ def _register_security_headers(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from tracker.accounts.models import Role
     from tracker.audit_labels import action_label
+    from tracker.audit_subjects import audit_subjects
     from tracker.plans.labels import row_labels
     from tracker.plans.lights import LIGHT_LABELS, deadline_state, light_of, past_due
     from tracker.plans.models import TaskStatus
@@ -210,6 +211,7 @@ def _register_template_helpers(app: Flask) -> None:
     from tracker.supervision.alerts.rules import answer_overdue
 
     app.add_template_filter(action_label, "action_label")
+    app.add_template_global(audit_subjects, "audit_subjects")  # one query a page
     app.add_template_global(row_labels, "row_labels")  # macros: row words once a render
 
     @app.template_filter("local_time")

@@ -195,13 +195,6 @@ def _reassigned_this_month(live_server) -> str:
     return title
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs/intake.md rule 2 is not applied by the month's report list yet: "
-    "tracker.reports.queries.month_rows takes the task's units as they are now, not "
-    "tracker.plans.rules.answers_for_period (the removed unit owes this month, the added "
-    "unit from next month)",
-)
 def test_the_month_of_a_reassignment_is_owed_by_the_old_unit(page, live_server, sign_in):
     title = _reassigned_this_month(live_server)
     sign_in(page, live_server, "kjj")  # added this month: owes from next month on

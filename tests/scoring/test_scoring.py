@@ -21,6 +21,7 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from tracker.audit import AuditEvent
+from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.reports.models import ProgressReport, ReportingPeriod
@@ -231,7 +232,7 @@ def test_a_month_is_scored_with_the_rules_in_force_for_it(october, world):
 def test_a_bad_rule_set_is_refused(october, world, app, effective_from, change, message):
     amounts = {code: Decimal(v) for code, v in services.default_rules()["amounts"].items()}
     with app.test_request_context(headers={"Cookie": "tracker_lang=en"}):
-        with pytest.raises(services.ScoringError) as refused:
+        with pytest.raises(StepRefused) as refused:
             services.create_rule_set(
                 world["users"]["office"], effective_from, {**amounts, **change}, "说明"
             )

@@ -15,6 +15,7 @@ from tracker.api.blueprints import api_blueprint
 from tracker.api.core import keyset, page, report_etag, required_version
 from tracker.api.problems import Problem
 from tracker.api.scope import report_clause
+from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.reports import services
 from tracker.reports.models import ProgressReport, ReportingPeriod
@@ -117,7 +118,7 @@ def report(report_id):
     return _with_etag(_readable(report_id))
 
 
-def _refused(exc: services.ReportError, conflict: bool = False):
+def _refused(exc: StepRefused, conflict: bool = False):
     return Problem(
         409 if conflict else 422, "conflict" if conflict else "refused", message=exc.message
     )
@@ -139,7 +140,7 @@ def create_report(data):
         raise Problem(404, "not_found") from exc
     except services.VersionConflict as exc:
         raise _refused(exc, conflict=True) from exc
-    except services.ReportError as exc:
+    except StepRefused as exc:
         raise _refused(exc) from exc
     db.session.commit()
     return _with_etag(_readable(saved.id), 201)
@@ -194,7 +195,7 @@ def _write(report_id: int, data: dict | None, submit: bool):
         raise Problem(404, "not_found") from exc
     except services.VersionConflict as exc:
         raise Problem(412, "precondition_failed") from exc
-    except services.ReportError as exc:
+    except StepRefused as exc:
         raise _refused(exc) from exc
     db.session.commit()
     return _with_etag(_readable(saved.id))
@@ -214,7 +215,7 @@ def review_report(data, report_id):
         services.review(user, report, version, data["decision"], data["reason"], data["quality"])
     except services.VersionConflict as exc:
         raise Problem(412, "precondition_failed") from exc
-    except services.ReportError as exc:
+    except StepRefused as exc:
         raise _refused(exc) from exc
     db.session.commit()
     return _with_etag(_readable(report_id))

@@ -32,6 +32,7 @@ from tracker.audit import record
 from tracker.calendar.models import CalendarOverride
 from tracker.calendar.rules import library_knows, report_due_date
 from tracker.calendar.services import load_calendar
+from tracker.common.errors import StepRefused
 from tracker.common.forms import IntegerField
 from tracker.extensions import db
 from tracker.reports.periods import calendar_warning_years, recompute_open_periods
@@ -129,14 +130,10 @@ def due_date_preview(today: date, months: int = PREVIEW_MONTHS) -> list[dict]:
     return rows
 
 
-class DuplicateOverride(Exception):
-    pass
-
-
 def add_override(day: date, is_workday: bool, note: str, *, user, today: date) -> CalendarOverride:
     """Add an override of the official calendar and move the open periods' due dates."""
     if db.session.scalar(select(CalendarOverride.id).where(CalendarOverride.day == day)):
-        raise DuplicateOverride(day)
+        raise StepRefused("duplicate_override")
     override = CalendarOverride(
         day=day,
         is_workday=is_workday,
@@ -148,7 +145,7 @@ def add_override(day: date, is_workday: bool, note: str, *, user, today: date) -
     try:
         db.session.flush()
     except IntegrityError:  # the same date added at the same moment (the caller rolls back)
-        raise DuplicateOverride(day) from None
+        raise StepRefused("duplicate_override") from None
     moved = recompute_open_periods(today)
     record(
         "calendar.override_added",
@@ -273,11 +270,9 @@ def calendar():
                 today=today,
             )
             db.session.commit()
-        except DuplicateOverride:
+        except StepRefused as refused:
             db.session.rollback()
-            form.day.errors.append(
-                _("This date already has an override. Delete it first to change it.")
-            )
+            getattr(form, refused.field).errors.append(refused.message)
         except Exception:
             db.session.rollback()
             raise

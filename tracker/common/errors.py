@@ -41,6 +41,64 @@ MESSAGES = {
     "notice_already_answered": _l("This notice has already been answered."),
     "notice_closed": _l("This notice is closed."),
     "notice_bad_days": _l("The answer deadline must be between 1 and 30 working days."),
+    # reports: saving, submitting, corrections, review
+    "version_conflict": _l(
+        "Someone else saved this report while you were editing it. Your text is kept "
+        "below: compare it with the saved version, then save again."
+    ),
+    "task_not_open_for_reporting": _l("This task is not open for reporting."),
+    "report_submitted": _l("This report has been submitted and can no longer be changed."),
+    "report_accepted": _l("This report was accepted. Start a correction to change it."),
+    "progress_missing": _l("Fill in this month's progress before submitting."),
+    "nothing_to_copy": _l("There is no report from last month to copy."),
+    "correction_not_allowed": _l("Only an accepted report of your unit can be corrected."),
+    "correction_exists": _l("A correction of this report already exists."),
+    "office_reviews_only": _l("Only the supervision office reviews reports."),
+    "review_not_submitted": _l("Only submitted reports can be reviewed."),
+    "quality_required": _l("Choose a quality rating to accept the report."),
+    "return_reason_required": _l("Give a reason when returning a report."),
+    "unknown_decision": _l("Unknown decision."),
+    # scoring: rule sets and adjustments
+    "bad_first_month": _l("Give the first month as YYYY-MM."),
+    "wrong_sign_amounts": _l(
+        "Deductions must be zero or less and credits zero or more: %(rules)s."
+    ),
+    "rule_change_note_required": _l("Say why the rules change."),
+    "adjustment_reason_required": _l("Give the reason for the adjustment."),
+    "zero_adjustment": _l("An adjustment of zero changes nothing."),
+    "adjustment_unit_required": _l("Choose a unit."),
+    # scoring/bulletins
+    "bad_bulletin_period": _l(
+        "Give the period as YYYY-MM, YYYY-Qn or YYYY (e.g. 2026-10, 2026-Q4, 2026)."
+    ),
+    "period_not_begun": _l("This period has not begun yet."),
+    "no_scores": _l("No scorecard is stored for this period: compute the scores first."),
+    "months_missing": _l("The scores of %(months)s are not stored: compute them first."),
+    "published": _l("A published bulletin can no longer be changed."),
+    # calendar
+    "duplicate_override": _l("This date already has an override. Delete it first to change it."),
+    # plans: intake (create, edit, archive, reassign, split, merge, re-date)
+    "lead_required": _l("Choose a lead unit."),
+    "bad_unit": _l("Choose current units only."),
+    "lead_in_co_units": _l("The lead unit cannot also be a co-unit."),
+    "duplicate_co_unit": _l("A co-unit is named twice."),
+    "nothing_changed": _l("The units are the same as before."),
+    "reason_required": _l("Give a reason."),
+    "duplicate_plan": _l("A plan with this document number and title already exists."),
+    "bad_parent": _l("Choose a section of this plan."),
+    "has_history": _l("This has a history and cannot be deleted: archive it with a reason."),
+    "already_archived": _l("This is already archived."),
+    "archived": _l("An archived task cannot be changed."),
+    "target_required": _l("Choose the task to merge into."),
+    "merge_into_itself": _l("A task cannot be merged into itself."),
+    "split_needs_parts": _l("Name at least one sub-task."),
+    "split_part_incomplete": _l("Each sub-task needs a title and a lead unit."),
+    "date_required": _l("Enter the new due date."),
+    "date_unchanged": _l("The due date is the same as before."),
+    "bad_deadline_unit": _l("Choose working days, days or months."),
+    "bad_deadline_amount": _l("Enter 1 to 365 days, or 1 to 24 months."),
+    # the uploaded original was refused; `reason` is already a translated sentence
+    "bad_original": "%(reason)s",
 }
 
 # refusals that belong to one field of the form (shown beside it) unless the raiser says
@@ -51,6 +109,7 @@ FIELDS = {
     "bad_lead_unit": "lead_unit_id",
     "evidence_rejected": "evidence",
     "notice_bad_days": "answer_working_days",
+    "duplicate_override": "day",
 }
 
 GENERIC = _l("This step cannot be done now.")

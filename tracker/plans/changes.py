@@ -14,7 +14,6 @@ from tracker.audit import record
 from tracker.extensions import db
 from tracker.plans import rules
 from tracker.plans.intake import (
-    IntakeError,
     _check_units,
     _next_number,
     _set_co_units,
@@ -181,4 +180,4 @@ def sub_tasks(task: Task) -> tuple[list[Task], dict]:
     return subs, rules.roll_up([(s.status, s.status == TaskStatus.ARCHIVED.value) for s in subs])
 
 
-__all__ = ["IntakeError", "archive_task", "delete_task", "merge", "reassign", "redate", "split"]
+__all__ = ["archive_task", "delete_task", "merge", "reassign", "redate", "split"]

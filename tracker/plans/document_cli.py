@@ -18,13 +18,13 @@ from flask import Flask
 from flask.cli import AppGroup
 from werkzeug.datastructures import FileStorage
 
+from tracker.common.errors import StepRefused
 from tracker.database import writing
 from tracker.extensions import db
 from tracker.plans import document_import
 from tracker.plans.excel_import import CREATE, known_units
 from tracker.plans.importing import ImportRefused, propose, read_document
 from tracker.plans.importing import draft as drafts
-from tracker.plans.intake import IntakeError
 from tracker.timeutil import today
 
 
@@ -76,7 +76,7 @@ def register_document_import_cli(app: Flask) -> None:
                     draft, None, today=today(), original=original, filename=file.name
                 )
                 db.session.commit()
-        except (document_import.DocumentImportRefused, IntakeError) as refused:
+        except (document_import.DocumentImportRefused, StepRefused) as refused:
             db.session.rollback()
             raise click.ClickException(f"nothing imported: {refused.key}") from None
         for plan, result in done:

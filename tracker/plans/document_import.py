@@ -32,7 +32,7 @@ from tracker.plans.excel_import import CREATE, imports_dir, known_units
 from tracker.plans.importing import draft as drafts
 from tracker.plans.importing import propose
 from tracker.plans.importing.units import UnitMatcher
-from tracker.plans.intake import PLAN_FIELDS, IntakeError
+from tracker.plans.intake import PLAN_FIELDS
 from tracker.plans.models import Plan, PlanKind, Section, Task, TaskCoUnit, TaskStatus
 from tracker.units.models import Unit
 
@@ -212,7 +212,7 @@ def plan_diff(draft: dict, plan: dict, existing: Plan) -> tuple[drafts.Diff, dic
 def confirm(draft: dict, user, *, today: date, original: FileStorage | None = None,
             filename: str | None = None) -> list[tuple[Plan, str]]:  # fmt: skip
     """Write the draft: [(plan, "created" | "updated")]. Raises DocumentImportRefused (or
-    IntakeError from a service) before the caller commits; the caller rolls back."""
+    StepRefused from a service) before the caller commits; the caller rolls back."""
     blocking = drafts.problems(draft)
     if blocking:
         raise DocumentImportRefused(*blocking[0])
@@ -319,4 +319,4 @@ def choose_unit(draft: dict, name: str, choice: str) -> None:
         draft["choices"][name] = choice if choice == CREATE or choice.isdecimal() else ""
 
 
-__all__ = ["CREATE", "DocumentImportRefused", "IntakeError", "confirm", "keep", "load"]
+__all__ = ["CREATE", "DocumentImportRefused", "confirm", "keep", "load"]

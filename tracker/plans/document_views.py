@@ -18,6 +18,7 @@ from wtforms.validators import Length, Optional
 
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
+from tracker.common.errors import StepRefused
 from tracker.common.forms import ActionForm
 from tracker.extensions import db
 from tracker.plans import document_import
@@ -25,7 +26,6 @@ from tracker.plans.document_import import CREATE, DocumentImportRefused
 from tracker.plans.excel_import import unit_menu
 from tracker.plans.importing import ImportRefused, read_document
 from tracker.plans.importing import draft as drafts
-from tracker.plans.intake import IntakeError
 from tracker.timeutil import today
 
 bp = Blueprint("document_import", __name__, url_prefix="/plans/documents/import")
@@ -242,7 +242,7 @@ def _confirm(kept: document_import.Kept):
         db.session.rollback()
         flash(message(refused.key, refused.where), "error")
         return redirect(url_for(".preview", token=kept.token))
-    except IntakeError as refused:
+    except StepRefused as refused:
         db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for(".preview", token=kept.token))

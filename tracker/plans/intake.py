@@ -3,7 +3,7 @@ item in under a minute, archives, re-dates, reassigns (改派), splits and merge
 
 Each step loads what it needs, asks tracker.plans.rules, writes, records an audit event (on the
 task, so it shows on the task's timeline) and flushes; the view commits once. A refused step
-raises IntakeError and writes nothing. `today` is passed in by the view.
+raises StepRefused and writes nothing. `today` is passed in by the view.
 
 Reassignment tells the layers above through the `task_reassigned` signal (blinker), so the
 workflow can hand the task to the new units without plans importing it.
@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit import record
 from tracker.calendar.services import load_calendar
+from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.plans import rules
 from tracker.plans.models import (
@@ -38,45 +39,9 @@ from tracker.units.models import Unit
 task_reassigned = Namespace().signal("task-reassigned")
 
 
-MESSAGES = {
-    "lead_required": _l("Choose a lead unit."),
-    "bad_unit": _l("Choose current units only."),
-    "lead_in_co_units": _l("The lead unit cannot also be a co-unit."),
-    "duplicate_co_unit": _l("A co-unit is named twice."),
-    "nothing_changed": _l("The units are the same as before."),
-    "reason_required": _l("Give a reason."),
-    "duplicate_plan": _l("A plan with this document number and title already exists."),
-    "bad_parent": _l("Choose a section of this plan."),
-    "has_history": _l("This has a history and cannot be deleted: archive it with a reason."),
-    "already_archived": _l("This is already archived."),
-    "archived": _l("An archived task cannot be changed."),
-    "target_required": _l("Choose the task to merge into."),
-    "merge_into_itself": _l("A task cannot be merged into itself."),
-    "split_needs_parts": _l("Name at least one sub-task."),
-    "split_part_incomplete": _l("Each sub-task needs a title and a lead unit."),
-    "date_required": _l("Enter the new due date."),
-    "date_unchanged": _l("The due date is the same as before."),
-    "bad_deadline_unit": _l("Choose working days, days or months."),
-    "bad_deadline_amount": _l("Enter 1 to 365 days, or 1 to 24 months."),
-}
-
-
-class IntakeError(Exception):
-    """A refused step: `key` names the rule, `field` the form field it belongs to."""
-
-    def __init__(self, key: str, field: str | None = None, message=None):
-        super().__init__(key)
-        self.key, self.field, self._message = key, field, message
-
-    @property
-    def message(self) -> str:
-        """The rule's message, or the one given (e.g. why an uploaded file was refused)."""
-        return str(self._message or MESSAGES.get(self.key, self.key))
-
-
 def refuse_if(key: str | None, field: str | None = None) -> None:
     if key:
-        raise IntakeError(key, field)
+        raise StepRefused(key, field)
 
 
 def utcnow() -> datetime:
@@ -168,7 +133,7 @@ def _attach_original(plan: Plan, original) -> None:
     try:
         plan.original_file, plan.original_filename, plan.original_content_type = store(original)
     except OriginalRefused as exc:
-        raise IntakeError("bad_original", "original", message=exc.message) from None
+        raise StepRefused("bad_original", "original", reason=exc.message) from None
 
 
 def _plan_detail(plan: Plan) -> dict:

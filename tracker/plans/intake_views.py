@@ -11,10 +11,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
 from tracker.audit import record
+from tracker.common.errors import StepRefused, message
 from tracker.common.http import int_arg
 from tracker.extensions import db
 from tracker.plans import changes, forms, intake, originals, rules
-from tracker.plans.intake import IntakeError
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
 from tracker.settings import set_setting
 from tracker.timeutil import today
@@ -51,7 +51,7 @@ def _section_choices(sections) -> list[tuple[int, str]]:
     return [(s.id, f"{s.path or s.label} {s.title}".strip()) for s in sections]
 
 
-def _refused(form, exc: IntakeError) -> None:
+def _refused(form, exc: StepRefused) -> None:
     """Put a refused step's message beside its field (or at the top)."""
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
@@ -79,7 +79,7 @@ def plan_new():
     if form.validate_on_submit():
         try:
             plan = intake.create_plan(form.values(), current_user, form.original.data)
-        except IntakeError as exc:
+        except StepRefused as exc:
             _refused(form, exc)
         else:
             db.session.commit()
@@ -96,7 +96,7 @@ def plan_edit(plan_id: int):
     if form.validate_on_submit():
         try:
             intake.update_plan(plan, form.values(), current_user, form.original.data)
-        except IntakeError as exc:
+        except StepRefused as exc:
             _refused(form, exc)
         else:
             db.session.commit()
@@ -139,7 +139,7 @@ def section_add(plan_id: int):
             intake.add_section(
                 plan, form.parent_id.data, form.label.data or "", form.title.data, current_user
             )
-        except IntakeError as exc:
+        except StepRefused as exc:
             _refused(None, exc)
         else:
             db.session.commit()
@@ -176,7 +176,7 @@ def plan_archive(plan_id: int):
         return redirect(url_for("intake.plan_edit", plan_id=plan.id))
     try:
         intake.archive_plan(plan, form.reason.data, current_user)
-    except IntakeError as exc:
+    except StepRefused as exc:
         _refused(None, exc)
     else:
         db.session.commit()
@@ -190,7 +190,7 @@ def plan_delete(plan_id: int):
     plan = _plan_or_404(plan_id)  # the CSRF token is checked by CSRFProtect on every POST
     try:
         intake.delete_plan(plan, current_user)
-    except IntakeError as exc:
+    except StepRefused as exc:
         _refused(None, exc)
         return redirect(url_for("intake.plan_edit", plan_id=plan_id))
     db.session.commit()
@@ -231,7 +231,7 @@ def task_new(plan_id: int):
             task = intake.create_task(
                 plan, form.section_id.data, form.values(), current_user, today=today()
             )
-        except IntakeError as exc:
+        except StepRefused as exc:
             _refused(form, exc)
         else:
             db.session.commit()
@@ -253,7 +253,7 @@ def task_edit(task_id: int):
             data.pop("lead_unit_id")  # units change by reassignment once assigned
         try:
             intake.update_task(task, data, current_user)
-        except IntakeError as exc:
+        except StepRefused as exc:
             _refused(form, exc)
         else:
             db.session.commit()
@@ -299,7 +299,7 @@ def _change(task_id: int, form_class, step, done_message: str):
     if form.validate_on_submit():
         try:
             step(task, form)
-        except IntakeError as exc:
+        except StepRefused as exc:
             db.session.rollback()
             flash(exc.message, "error")
         else:
@@ -361,7 +361,7 @@ def task_delete(task_id: int):
     plan_id = task.plan_id
     try:
         changes.delete_task(task, current_user)
-    except IntakeError as exc:
+    except StepRefused as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("intake.task_edit", task_id=task_id))
@@ -389,7 +389,7 @@ def quick_entry():
     if form.validate_on_submit():
         try:
             task = intake.quick_entry(form.values(), current_user, today=today())
-        except IntakeError as exc:
+        except StepRefused as exc:
             _refused(form, exc)
         else:
             db.session.commit()
@@ -424,7 +424,7 @@ def deadlines():
             amount = int(raw) if raw.isdecimal() else -1
             problem = rules.deadline_problem(amount, unit)
             if problem:
-                errors[kind] = str(intake.MESSAGES[problem])
+                errors[kind] = message(problem)
             new[kind] = [amount, unit]
         if not errors:
             set_setting("intake_default_deadlines", new, current_user)

@@ -12,7 +12,7 @@ from tracker.accounts.models import User
 from tracker.accounts.permissions import unit_scope
 from tracker.extensions import db
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
-from tracker.reports.queries import MonthRow, open_tasks, reporting_facts
+from tracker.reports.queries import MonthRow, open_tasks, reporting_facts, role_in
 
 NOT_IN = (None, ReportState.DRAFT.value, ReportState.RETURNED.value)
 
@@ -39,7 +39,11 @@ def earlier_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
     if not periods:
         return []
     scope = unit_scope(user)
-    tasks = open_tasks(scope)
+    facts = reporting_facts([])  # the owed rule's inputs; no period's reports needed here
+    me = facts.current(user.unit_id)
+    owed = {p.id: facts.owed(p.due_date, p.key) for p in periods}
+    # the unit's tasks now, and those a reassignment removed it from that it still owes
+    tasks = open_tasks(scope, {t for pairs in owed.values() for t, unit in pairs if unit == me})
     if not tasks:
         return []
     task_ids = [t.id for t in tasks]
@@ -60,14 +64,12 @@ def earlier_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
         key = (report.task_id, report.period_id)
         if key not in latest or report.revision > latest[key].revision:
             latest[key] = report
-    facts = reporting_facts([])  # the owed rule's inputs; no period's reports needed here
     rows = []
     for p in periods:
-        owed = facts.owed(p.due_date, p.key)
         for task in tasks:
             report = latest.get((task.id, p.id))
-            if needs_filing(report.state if report else None, (task.id, user.unit_id) in owed):
-                role = "lead" if task.lead_unit_id in scope else "co"
+            if needs_filing(report.state if report else None, (task.id, me) in owed[p.id]):
+                role = role_in(task, scope)
                 rows.append(MonthRow(task=task, role=role, report=report, last=None, period=p))
     return rows
 

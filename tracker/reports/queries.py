@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import User
@@ -76,12 +76,15 @@ def _reports_for(period_id: int, where) -> list[ProgressReport]:
     )
 
 
-def open_tasks(scope: set[int] | None) -> list[Task]:
-    """The open tasks of a unit scope, with plan, lead unit and co-units, in plan order."""
+def open_tasks(scope: set[int] | None, also=()) -> list[Task]:
+    """The open tasks of a unit scope (and the tasks `also`, e.g. those a reassignment
+    removed the unit from that it still owes), with plan, lead unit and co-units, in plan
+    order."""
+    where = or_(task_filter(scope), Task.id.in_(also)) if also else task_filter(scope)
     return list(
         db.session.scalars(
             select(Task)
-            .where(task_filter(scope), Task.status.in_(OPEN_STATUSES))
+            .where(where, Task.status.in_(OPEN_STATUSES))
             .options(
                 joinedload(Task.plan),
                 joinedload(Task.lead_unit),
@@ -109,11 +112,44 @@ def co_parts(task: Task, reports: list[ProgressReport], units: dict, own_unit_id
     return parts
 
 
-def month_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
-    """Every open task of the liaison's unit for the period, with its report, last month's
-    report (for "no change") and, on lead tasks, the co-units' parts. Constant queries."""
+def role_in(task: Task, scope: set[int]) -> str:
+    """The scope's part in a task on the month page: "lead", "co", or "removed" (a
+    reassignment took the task away, yet the unit still files this period's report)."""
+    if task.lead_unit_id in scope:
+        return "lead"
+    if any(link.unit_id in scope for link in task.co_unit_links):
+        return "co"
+    return "removed"
+
+
+def filing_tasks(user: User, periods, facts=None) -> dict[int, list[Task]]:
+    """{period id: the open tasks the liaison's unit files that period's report on}
+    (rules.files_for_period: the owed rule, so in the month of a reassignment the removed
+    unit files and the added unit does not yet). Constant queries."""
     scope = unit_scope(user)
-    tasks = open_tasks(scope)
+    facts = facts or reporting_facts([])
+    me = facts.current(user.unit_id)
+    owed = {p.id: facts.owed(p.due_date, p.key) for p in periods}
+    owed_ids = {t for pairs in owed.values() for t, unit_id in pairs if unit_id == me}
+    tasks = open_tasks(scope, owed_ids)
+    return {
+        p.id: [
+            t
+            for t in tasks
+            if rules.files_for_period(
+                t.id, me, p.key, role_in(t, scope) != "removed", owed[p.id], facts.changes
+            )
+        ]
+        for p in periods
+    }
+
+
+def month_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
+    """Every open task the liaison's unit files this period's report on (filing_tasks), with
+    its report, last month's report (for "no change") and, on lead tasks, the co-units'
+    parts. Constant queries."""
+    scope = unit_scope(user)
+    tasks = filing_tasks(user, [period])[period.id]
     if not tasks:
         return []
     task_ids = [t.id for t in tasks]
@@ -155,7 +191,7 @@ def month_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
     return [
         MonthRow(
             task=t,
-            role="lead" if t.lead_unit_id in scope else "co",
+            role=role_in(t, scope),
             report=mine.get((t.id, user.unit_id)),
             last=last.get((t.id, user.unit_id)),
             co_reports=sorted(co_reports.get(t.id, []), key=lambda r: r.unit.code),

@@ -81,6 +81,30 @@ def owed_reports(
     return owed
 
 
+def files_for_period(
+    task_id: int,
+    unit_id: int,
+    month: str,
+    answers_now: bool,
+    owed: set[tuple[int, int]],
+    changes,
+) -> bool:
+    """Whether a unit files the report of `month` ("YYYY-MM") on an open task: the liaison's
+    month page lists it and the save accepts it.
+
+    A unit files when it owes the report (`owed`, from owed_reports) — so a unit a
+    reassignment (改派) removed this month still files this month's report — or when it
+    answers for the task now and no reassignment says it starts later: a unit added this
+    month files from next month on (answers_for_period), while a task assigned after the
+    due date may still be reported on. `changes` is owed_reports' {(task, unit): …}."""
+    if (task_id, unit_id) in owed:
+        return True
+    if not answers_now:
+        return False
+    steps = (changes or {}).get((task_id, unit_id), ())
+    return not steps or answers_for_period(unit_id, month, (unit_id,), steps)
+
+
 def dropped_assignments(
     assigned: set[tuple[int, int]],
     removals,

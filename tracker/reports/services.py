@@ -2,7 +2,6 @@
 office's review, corrections as new revisions. Services flush; views commit."""
 
 from blinker import Namespace
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -11,13 +10,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import unit_scope
 from tracker.audit import record
+from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.plans.models import OPEN_STATUSES, Task
 from tracker.plans.permissions import task_filter
 from tracker.reports import rules
+from tracker.reports.facts import reporting_facts
 from tracker.reports.models import ProgressReport, Quality, ReportingPeriod, ReportState
 from tracker.reports.periods import previous_month
-from tracker.reports.queries import latest_by_task_unit
+from tracker.reports.queries import filing_tasks, latest_by_task_unit
 from tracker.timeutil import utcnow
 
 # Reports sit below supervision and never import it: a layer above that must act on a
@@ -27,34 +28,31 @@ signals = Namespace()
 report_returned = signals.signal("report-returned")
 
 
-class ReportError(Exception):
-    """A refused step, with a message for the user."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
-class VersionConflict(ReportError):
+class VersionConflict(StepRefused):
     """Someone else saved the report since this form was loaded."""
 
     def __init__(self):
-        super().__init__(
-            _l(
-                "Someone else saved this report while you were editing it. Your text is kept "
-                "below: compare it with the saved version, then save again."
-            )
-        )
+        super().__init__("version_conflict")
 
 
-def _task_for_liaison(user: User, task_id: int) -> Task:
-    """The task, if the liaison's unit has a part in it and it is open; else ReportError."""
+def _task_for_liaison(user: User, task_id: int, period: ReportingPeriod) -> Task:
+    """The task, if the liaison's unit files `period`'s report on it (the month page's rule,
+    rules.files_for_period: a unit a reassignment removed this month still does, a unit
+    added this month not yet) — else LookupError (404) — and it is open; else StepRefused."""
     scope = unit_scope(user)
-    task = db.session.scalar(select(Task).where(Task.id == task_id, task_filter(scope)))
+    task = db.session.scalar(select(Task).where(Task.id == task_id))
     if task is None:
         raise LookupError(task_id)
+    answers_now = db.session.scalar(select(Task.id).where(Task.id == task_id, task_filter(scope)))
+    facts = reporting_facts([])
+    owed = facts.owed(period.due_date, period.key)
+    me = facts.current(user.unit_id)
+    if not rules.files_for_period(
+        task.id, me, period.key, answers_now is not None, owed, facts.changes
+    ):
+        raise LookupError(task_id)
     if task.status not in OPEN_STATUSES:
-        raise ReportError(_l("This task is not open for reporting."))
+        raise StepRefused("task_not_open_for_reporting")
     return task
 
 
@@ -85,7 +83,7 @@ def save_report(
     `version` is the version the form was loaded with (0 for a report not yet saved); a save
     based on an older version is refused (VersionConflict), so nobody's text is overwritten.
     """
-    task = _task_for_liaison(user, task_id)
+    task = _task_for_liaison(user, task_id, period)
     report = current_report(task.id, user.unit_id, period.id)
     if report is None:
         if version != 0:
@@ -98,10 +96,8 @@ def save_report(
         if report.version != version:
             raise VersionConflict()
         if not report.editable:
-            raise ReportError(
-                _l("This report has been submitted and can no longer be changed.")
-                if report.state == ReportState.SUBMITTED
-                else _l("This report was accepted. Start a correction to change it.")
+            raise StepRefused(
+                "report_submitted" if report.state == ReportState.SUBMITTED else "report_accepted"
             )
     previous_state = report.state
     report.progress = values["progress"].strip()
@@ -114,7 +110,7 @@ def save_report(
     if submit:
         problems = rules.submission_problems(report.progress, report.percent)
         if problems:
-            raise ReportError(_l("Fill in this month's progress before submitting."))
+            raise StepRefused("progress_missing")
         report.state = ReportState.SUBMITTED.value
         report.submitted_at = utcnow()
         report.submitted_by_id = user.id
@@ -157,7 +153,7 @@ def _flush_or_conflict() -> None:
 def copy_last_month(user: User, period: ReportingPeriod, task_id: int, version: int):
     """ "No change since last month" (减负): last month's figures become this month's draft,
     marked unchanged, for the liaison to read and confirm by submitting."""
-    task = _task_for_liaison(user, task_id)
+    task = _task_for_liaison(user, task_id, period)
     last_year, last_month = previous_month(period.year, period.month)
     last = db.session.scalar(
         select(ProgressReport)
@@ -172,7 +168,7 @@ def copy_last_month(user: User, period: ReportingPeriod, task_id: int, version: 
         .limit(1)
     )
     if last is None:
-        raise ReportError(_l("There is no report from last month to copy."))
+        raise StepRefused("nothing_to_copy")
     values = {
         "progress": last.progress,
         "percent": last.percent,
@@ -185,16 +181,13 @@ def copy_last_month(user: User, period: ReportingPeriod, task_id: int, version: 
 def submit_all_ready(user: User, period: ReportingPeriod) -> tuple[int, int]:
     """Submit every draft or returned report of the unit in the period that is ready.
     Returns (submitted, left as draft because incomplete)."""
-    scope = unit_scope(user)
+    task_ids = [t.id for t in filing_tasks(user, [period])[period.id]]
     reports = latest_by_task_unit(
         db.session.scalars(
-            select(ProgressReport)
-            .join(Task, Task.id == ProgressReport.task_id)
-            .where(
+            select(ProgressReport).where(
                 ProgressReport.period_id == period.id,
                 ProgressReport.unit_id == user.unit_id,
-                Task.status.in_(OPEN_STATUSES),
-                task_filter(scope),
+                ProgressReport.task_id.in_(task_ids),
             )
         ).all()
     ).values()
@@ -232,10 +225,10 @@ def submit_all_ready(user: User, period: ReportingPeriod) -> tuple[int, int]:
 def start_correction(user: User, report: ProgressReport) -> ProgressReport:
     """A correction of an accepted report is a new revision; the accepted one stays locked."""
     if report.state != ReportState.ACCEPTED or report.unit_id != user.unit_id:
-        raise ReportError(_l("Only an accepted report of your unit can be corrected."))
+        raise StepRefused("correction_not_allowed")
     latest = current_report(report.task_id, report.unit_id, report.period_id)
     if latest.id != report.id:
-        raise ReportError(_l("A correction of this report already exists."))
+        raise StepRefused("correction_exists")
     correction = ProgressReport(
         task_id=report.task_id,
         unit_id=report.unit_id,
@@ -270,25 +263,25 @@ def review(
     """The office accepts a submitted report with a quality rating, or returns it with a
     reason. A liaison never reviews (checked in the view and here)."""
     if not user.has_role(Role.OFFICE):
-        raise ReportError(_l("Only the supervision office reviews reports."))
+        raise StepRefused("office_reviews_only")
     if report.version != version:
         raise VersionConflict()
     if report.state != ReportState.SUBMITTED:
-        raise ReportError(_l("Only submitted reports can be reviewed."))
+        raise StepRefused("review_not_submitted")
     if decision == "accept":
         if quality not in {q.value for q in Quality}:
-            raise ReportError(_l("Choose a quality rating to accept the report."))
+            raise StepRefused("quality_required")
         report.state = ReportState.ACCEPTED.value
         report.quality = quality
         report.return_reason = None
     elif decision == "return":
         if not (reason or "").strip():
-            raise ReportError(_l("Give a reason when returning a report."))
+            raise StepRefused("return_reason_required")
         report.state = ReportState.RETURNED.value
         report.return_reason = reason.strip()
         report.quality = None
     else:
-        raise ReportError(_l("Unknown decision."))
+        raise StepRefused("unknown_decision")
     report.reviewed_at = utcnow()
     report.reviewed_by_id = user.id
     _flush_or_conflict()

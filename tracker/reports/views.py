@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
+from tracker.common.errors import StepRefused
 from tracker.common.http import int_arg, parse_int, safe_next
 from tracker.extensions import db
 from tracker.plans.models import Plan
@@ -135,7 +136,7 @@ def save():
     except services.VersionConflict as exc:
         db.session.rollback()
         return _month_page(current, {anchor: form}, status=409, conflict=(anchor, exc.message))
-    except services.ReportError as exc:
+    except StepRefused as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return _month_page(current, {anchor: form}, status=400)
@@ -157,7 +158,7 @@ def copy_last():
     except LookupError:
         db.session.rollback()
         abort(404)
-    except services.ReportError as exc:
+    except StepRefused as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("reports.month", _anchor=f"task-{task_id}"))
@@ -174,7 +175,7 @@ def submit_all():
         abort(400)
     try:
         submitted, skipped = services.submit_all_ready(current_user, period)
-    except services.ReportError as exc:
+    except StepRefused as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("reports.month"))
@@ -213,7 +214,7 @@ def correct(report_id: int):
         abort(400)
     try:
         services.start_correction(current_user, report)
-    except services.ReportError as exc:
+    except StepRefused as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("reports.detail", report_id=report.id))
@@ -276,7 +277,7 @@ def review(report_id: int):
             form.reason.data or "",
             form.quality.data,
         )
-    except services.ReportError as exc:
+    except StepRefused as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(target or url_for("reports.detail", report_id=report_id))

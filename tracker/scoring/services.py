@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from tracker.audit import record
+from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.plans.seeding import SEEDS_PATH
 from tracker.scoring import rules
@@ -24,14 +24,6 @@ from tracker.units.models import Unit
 
 RULES_FILE = SEEDS_PATH / "score_rules.json"
 PG_LOCK_ID = 0x7363_6F72_6573  # "scores": one recompute at a time on PostgreSQL
-
-
-class ScoringError(Exception):
-    """A refused change, with a message for the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 # --- rule sets --------------------------------------------------------------------------
@@ -84,18 +76,15 @@ def create_rule_set(user, effective_from: str, amounts: dict[str, Decimal], note
     try:
         period = rules.parse_period(effective_from)
     except ValueError:
-        raise ScoringError(_l("Give the first month as YYYY-MM.")) from None
+        raise StepRefused("bad_first_month") from None
     if period.kind != "month":
-        raise ScoringError(_l("Give the first month as YYYY-MM."))
+        raise StepRefused("bad_first_month")
     if wrong := rules.check_rule_amounts(amounts):
-        raise ScoringError(
-            _l(
-                "Deductions must be zero or less and credits zero or more: %(rules)s.",
-                rules="、".join(rules.rule_label(code) for code in wrong),
-            )
+        raise StepRefused(
+            "wrong_sign_amounts", rules="、".join(rules.rule_label(code) for code in wrong)
         )
     if not (note or "").strip():
-        raise ScoringError(_l("Say why the rules change."))
+        raise StepRefused("rule_change_note_required")
     version = (db.session.scalar(select(func.max(ScoreRuleSet.version))) or 0) + 1
     rule_set = ScoreRuleSet(
         version=version,
@@ -119,12 +108,12 @@ def create_rule_set(user, effective_from: str, amounts: dict[str, Decimal], note
 def add_adjustment(user, month: str, unit_id: int, amount: Decimal, reason: str):
     """The office's manual deduction or credit for a unit and month, with its reason."""
     if not (reason or "").strip():
-        raise ScoringError(_l("Give the reason for the adjustment."))
+        raise StepRefused("adjustment_reason_required")
     if amount == 0:
-        raise ScoringError(_l("An adjustment of zero changes nothing."))
+        raise StepRefused("zero_adjustment")
     unit = db.session.get(Unit, unit_id)
     if unit is None:
-        raise ScoringError(_l("Choose a unit."))
+        raise StepRefused("adjustment_unit_required")
     adjustment = ScoreAdjustment(
         period=month, unit_id=unit.id, amount=amount, reason=reason.strip(), created_by_id=user.id
     )

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
+from tracker.common.errors import StepRefused
 from tracker.database import writing
 from tracker.extensions import db
 from tracker.scoring import ledger, rules, services
@@ -147,7 +148,7 @@ def adjust():
                     )
                     services.store_month(period.key, today())
                     db.session.commit()
-            except services.ScoringError as exc:
+            except StepRefused as exc:
                 db.session.rollback()
                 flash(str(exc.message), "error")
             else:
@@ -187,7 +188,7 @@ def rule_page():
                             current_user, form.effective_from.data, amounts, form.note.data
                         )
                         db.session.commit()
-                except services.ScoringError as exc:
+                except StepRefused as exc:
                     db.session.rollback()
                     flash(str(exc.message), "error")
                 else:

@@ -27,7 +27,6 @@ Services flush, the view commits; every change is recorded in the audit log.
 
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -35,6 +34,7 @@ from sqlalchemy.orm import joinedload
 from tracker.accounts.models import Role
 from tracker.audit import record
 from tracker.calendar.services import load_calendar
+from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.plans.lights import RED, task_light
 from tracker.plans.models import Plan, Task, TaskStatus
@@ -55,27 +55,6 @@ PRAISE_FROM = 100
 NAMED_LEVEL = 4
 TITLE_MAX = 300
 BODY_MAX = 20000
-
-MESSAGES = {
-    "bad_period": _l("Give the period as YYYY-MM, YYYY-Qn or YYYY (e.g. 2026-10, 2026-Q4, 2026)."),
-    "not_begun": _l("This period has not begun yet."),
-    "no_scores": _l("No scorecard is stored for this period: compute the scores first."),
-    "months_missing": _l("The scores of %(months)s are not stored: compute them first."),
-    "published": _l("A published bulletin can no longer be changed."),
-}
-
-
-class BulletinError(Exception):
-    """A refused step, with a translated message (`months`: the months without scores)."""
-
-    def __init__(self, key: str, months=()):
-        super().__init__(key)
-        self.key, self.months = key, ", ".join(months)
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES.get(self.key, self.key)) % {"months": self.months}
-
 
 # ---------------------------------------------------------------- rules (pure)
 
@@ -223,12 +202,12 @@ def _notices(period: rules.Period) -> list[dict]:
 
 def build_figures(period: rules.Period, today: date) -> dict:
     """The snapshot a bulletin is drafted from (see the module's rules). Raises
-    BulletinError when the period's scores are not all stored."""
+    StepRefused when the period's scores are not all stored."""
     scores = period_scores(period, today)
     if not scores.computed:
-        raise BulletinError("no_scores")
+        raise StepRefused("no_scores")
     if scores.missing:
-        raise BulletinError("months_missing", scores.missing)
+        raise StepRefused("months_missing", months=", ".join(scores.missing))
     as_of = min(today, period.end)
     successor_of, names = successor_map_and_names()
     ranking, totals = [], {}
@@ -296,9 +275,9 @@ def draft(user, period_text: str, today: date) -> Bulletin:
     try:
         period = rules.parse_period(period_text)
     except ValueError:
-        raise BulletinError("bad_period") from None
+        raise StepRefused("bad_bulletin_period") from None
     if period.start > today:
-        raise BulletinError("not_begun")
+        raise StepRefused("period_not_begun")
     figures = build_figures(period, today)
     title = bulletin_title(period)
     body = draft_body(figures)
@@ -348,7 +327,7 @@ def draft(user, period_text: str, today: date) -> Bulletin:
 def edit(bulletin: Bulletin, user, title: str, body: str) -> Bulletin:
     """The office changes the title and text of a draft."""
     if key := check_change(bulletin.state):
-        raise BulletinError(key)
+        raise StepRefused(key)
     title, body = title.strip(), body.strip()
     detail = {"number": bulletin.number}
     if title != bulletin.title:
@@ -364,7 +343,7 @@ def edit(bulletin: Bulletin, user, title: str, body: str) -> Bulletin:
 def publish(bulletin: Bulletin, user, today: date) -> Bulletin:
     """The office publishes a draft: from now on it is read-only."""
     if key := check_change(bulletin.state):
-        raise BulletinError(key)
+        raise StepRefused(key)
     bulletin.state = BulletinState.PUBLISHED.value
     bulletin.published_on, bulletin.published_at = today, utcnow()
     bulletin.published_by_id = user.id

@@ -25,12 +25,12 @@ from flask_login import current_user, login_required
 
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required, unit_scope
+from tracker.common.errors import StepRefused
 from tracker.common.forms import ActionForm
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.scoring.bulletins import services as bulletins
 from tracker.scoring.bulletins.forms import BulletinEditForm, BulletinNewForm, period_suggestions
-from tracker.scoring.bulletins.services import BulletinError
 from tracker.scoring.bulletins.word import ISSUER, SIGNATURE, bulletin_document
 from tracker.scoring.exports import XLSX_MIMETYPE, bulletin_workbook, fmt, ledger_workbook
 from tracker.scoring.models import BulletinState
@@ -72,7 +72,7 @@ def index():
     )
 
 
-def _new_page(form, status=200, error: BulletinError | None = None):
+def _new_page(form, status=200, error: StepRefused | None = None):
     return (
         render_template(
             "bulletins/new.html",
@@ -105,7 +105,7 @@ def create():
         return _new_page(form, 400)
     try:
         bulletin = bulletins.draft(current_user, form.period.data, today())
-    except BulletinError as error:
+    except StepRefused as error:
         db.session.rollback()
         return _new_page(form, 400, error)
     bulletin_id, number = bulletin.id, bulletin.number
@@ -163,7 +163,7 @@ def xlsx(bulletin_id: int):
 # ---------------------------------------------------------------- edit, publish
 
 
-def _refused(bulletin_id: int, error: BulletinError):
+def _refused(bulletin_id: int, error: StepRefused):
     db.session.rollback()
     flash(error.message, "error")
     return redirect(url_for("bulletins.detail", bulletin_id=bulletin_id))
@@ -174,7 +174,7 @@ def _refused(bulletin_id: int, error: BulletinError):
 def edit(bulletin_id: int):
     bulletin = bulletins.load_bulletin(bulletin_id, for_update=True) or abort(404)
     if key := bulletins.check_change(bulletin.state):
-        return _refused(bulletin_id, BulletinError(key))
+        return _refused(bulletin_id, StepRefused(key))
     form = BulletinEditForm()
     if not form.validate_on_submit():
         db.session.rollback()
@@ -182,7 +182,7 @@ def edit(bulletin_id: int):
         return detail(bulletin_id, edit_form=form, status=400)
     try:
         bulletins.edit(bulletin, current_user, form.title.data, form.body.data)
-    except BulletinError as error:
+    except StepRefused as error:
         return _refused(bulletin_id, error)
     db.session.commit()
     flash(_("Bulletin saved."), "success")
@@ -197,7 +197,7 @@ def publish(bulletin_id: int):
         abort(400)
     try:
         bulletins.publish(bulletin, current_user, today())
-    except BulletinError as error:
+    except StepRefused as error:
         return _refused(bulletin_id, error)
     number = bulletin.number
     db.session.commit()
