@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from tracker.audit import AuditEvent
+from tracker.common.numbering import next_seq
 from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.scoring import rules
@@ -51,7 +52,7 @@ def frozen():
 )
 def test_bulletin_number(year, seq, text):
     assert bulletins.bulletin_number(year, seq) == text
-    assert bulletins.next_seq(None) == 1 and bulletins.next_seq(seq) == seq + 1
+    assert next_seq(None) == 1 and next_seq(seq) == seq + 1
 
 
 @pytest.mark.parametrize(

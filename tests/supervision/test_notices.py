@@ -10,11 +10,12 @@ from freezegun import freeze_time
 from sqlalchemy import select, update
 
 from tracker.calendar.rules import WorkingCalendar
+from tracker.common.numbering import next_seq
 from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.supervision.models import SupervisionNotice
 from tracker.supervision.notices import services as notices
-from tracker.supervision.notices.services import answer_due, next_seq, notice_number, notice_overdue
+from tracker.supervision.notices.services import answer_due, notice_number, notice_overdue
 from tracker.timeutil import LOCAL_TZ
 from tracker.units.models import Unit
 

@@ -28,13 +28,13 @@ Services flush, the view commits; every change is recorded in the audit log.
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, not_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role
 from tracker.audit import record
 from tracker.calendar.services import load_calendar
 from tracker.common.errors import StepRefused
+from tracker.common.numbering import add_numbered
 from tracker.extensions import db
 from tracker.plans.lights import RED, task_light
 from tracker.plans.models import Plan, Task, TaskStatus
@@ -62,10 +62,6 @@ BODY_MAX = 20000
 def bulletin_number(year: int, seq: int) -> str:
     """督查通报〔2026〕3号: the official number of the year's seq-th bulletin."""
     return f"督查通报〔{year}〕{seq}号"
-
-
-def next_seq(max_seq: int | None) -> int:
-    return (max_seq or 0) + 1
 
 
 def top_reasons(by_rule, limit: int = TOP_REASONS) -> list[dict]:
@@ -282,10 +278,8 @@ def draft(user, period_text: str, today: date) -> Bulletin:
     title = bulletin_title(period)
     body = draft_body(figures)
     year = today.year
-    bulletin = None
-    for attempt in (1, 2):
-        seq = next_seq(_max_seq(year))
-        bulletin = Bulletin(
+    bulletin = add_numbered(
+        lambda seq: Bulletin(
             period=period.key,
             year=year,
             seq=seq,
@@ -297,18 +291,9 @@ def draft(user, period_text: str, today: date) -> Bulletin:
             created_by_id=user.id,
             created_at=utcnow(),
             updated_at=utcnow(),
-        )
-        savepoint = db.session.begin_nested()
-        db.session.add(bulletin)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            savepoint.rollback()
-            if attempt == 2:
-                raise
-            continue
-        savepoint.commit()
-        break
+        ),
+        lambda: _max_seq(year),
+    )
     record(
         "bulletin.drafted",
         bulletin,

@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.calendar.rules import WorkingCalendar
 from tracker.plans.lights import DUE_SOON, OVERDUE, past_due, task_deadline_state
+from tracker.plans.models import OPEN_STATUSES
 from tracker.reports.rules import report_deadline_state
 
 REPORT_DUE_SOON = "report_due_soon"
@@ -72,8 +73,6 @@ LEVEL_LABELS = {
     LEVEL_BULLETIN: _l("To be named in the next bulletin"),
 }
 
-OPEN_TASK_STATUSES = frozenset({"assigned", "in_progress"})
-
 
 def sweep_runs_on(calendar: WorkingCalendar, today: date) -> bool:
     """The sweep creates and escalates alerts on working days only (调休 days included)."""
@@ -119,7 +118,7 @@ def task_alert_kind(
     light, tracker.plans.lights.task_deadline_state). Only open tasks (assigned / in
     progress) get alerts: a task not yet assigned has a light but nobody to alert.
     `due_date` is the effective due date (a day off already moved to the next working day)."""
-    if status not in OPEN_TASK_STATUSES:
+    if status not in OPEN_STATUSES:
         return None
     state = task_deadline_state(status, due_date, today, workdays_left, warn_days)
     return {OVERDUE: TASK_OVERDUE, DUE_SOON: TASK_DUE_SOON}.get(state)

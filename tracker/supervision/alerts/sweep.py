@@ -24,7 +24,7 @@ from tracker.calendar.services import load_calendar
 from tracker.database import dialect_insert, writing
 from tracker.extensions import db
 from tracker.plans.lights import workdays_left
-from tracker.plans.models import Task, TaskCoUnit
+from tracker.plans.models import OPEN_STATUSES, Task, TaskCoUnit
 from tracker.reports.models import ReportingPeriod
 from tracker.reports.periods import period_month, previous_month
 from tracker.reports.queries import reporting_facts
@@ -109,10 +109,10 @@ def _candidates(today: date, calendar, settings: dict) -> dict[str, dict]:
     successor_of = successor_map()
     tasks = db.session.execute(
         select(Task.id, Task.status, Task.due_date, Task.lead_unit_id).where(
-            Task.status.in_(rules.OPEN_TASK_STATUSES)
+            Task.status.in_(OPEN_STATUSES)
         )
     ).all()
-    open_ids = select(Task.id).where(Task.status.in_(rules.OPEN_TASK_STATUSES))
+    open_ids = select(Task.id).where(Task.status.in_(OPEN_STATUSES))
     co_units: dict[int, list[int]] = defaultdict(list)
     for task_id, unit_id in db.session.execute(
         select(TaskCoUnit.task_id, TaskCoUnit.unit_id)

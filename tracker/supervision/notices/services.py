@@ -13,7 +13,6 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -24,9 +23,10 @@ from tracker.audit import record
 from tracker.calendar.services import load_calendar
 from tracker.common.errors import StepRefused
 from tracker.common.forms import IntegerField
+from tracker.common.numbering import add_numbered
 from tracker.extensions import db
 from tracker.plans.lights import RED, past_due, task_light
-from tracker.plans.models import Task, TaskStatus
+from tracker.plans.models import OPEN_STATUSES, Task
 from tracker.settings import get_setting
 from tracker.supervision.delivery.notify import notify_event
 from tracker.supervision.models import SupervisionNotice
@@ -43,7 +43,6 @@ STATE_LABELS = {
     ANSWERED: _l("Answered"),
     CLOSED: _l("Closed"),
 }
-OPEN_TASK_STATUSES = (TaskStatus.ASSIGNED.value, TaskStatus.IN_PROGRESS.value)
 MIN_DAYS, MAX_DAYS = 1, 30
 ACTIONS_MAX = 2000
 ANSWER_MAX = 2000
@@ -55,11 +54,6 @@ ANSWER_MAX = 2000
 def notice_number(year: int, seq: int) -> str:
     """督办〔2026〕3号: the official number of the year's seq-th notice."""
     return f"督办〔{year}〕{seq}号"
-
-
-def next_seq(max_seq: int | None) -> int:
-    """The next number of a year: 1 for its first notice, else one more than the highest."""
-    return (max_seq or 0) + 1
 
 
 def answer_due(calendar, issued_on: date, working_days: int) -> date:
@@ -77,7 +71,7 @@ def notice_overdue(answer_due: date, answered_at, today: date, *, state: str | N
 
 
 def check_issue(task_status: str, working_days: int) -> str | None:
-    if task_status not in OPEN_TASK_STATUSES:
+    if task_status not in OPEN_STATUSES:
         return "notice_task_not_open"
     if not MIN_DAYS <= working_days <= MAX_DAYS:
         return "notice_bad_days"
@@ -193,10 +187,8 @@ def issue_notice(
     unit_id = addressee_unit_id(task)
     due = answer_due(load_calendar(), today, working_days)
     year = today.year
-    notice = None
-    for attempt in (1, 2):
-        seq = next_seq(_max_seq(year))
-        notice = SupervisionNotice(
+    notice = add_numbered(
+        lambda seq: SupervisionNotice(
             year=year,
             seq=seq,
             number=notice_number(year, seq),
@@ -208,18 +200,9 @@ def issue_notice(
             issued_at=utcnow(),
             answer_due=due,
             state=ISSUED,
-        )
-        savepoint = db.session.begin_nested()
-        db.session.add(notice)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            savepoint.rollback()
-            if attempt == 2:
-                raise
-            continue
-        savepoint.commit()
-        break
+        ),
+        lambda: _max_seq(year),
+    )
     unit_name = db.session.scalar(select(Unit.name).where(Unit.id == unit_id))
     record(
         "task.notice_issued",
@@ -342,7 +325,7 @@ def lagging_tasks(today: date) -> list[tuple[Task, bool]]:
     )
     rows = db.session.execute(
         select(Task, open_notice.label("has_open_notice"))
-        .where(Task.status.in_(OPEN_TASK_STATUSES), Task.due_date < today)
+        .where(Task.status.in_(OPEN_STATUSES), Task.due_date < today)
         .options(joinedload(Task.plan), joinedload(Task.lead_unit))
         .order_by(Task.due_date, Task.plan_id, Task.number)
     ).all()
@@ -378,7 +361,7 @@ def task_notices(task: Task, user, today: date) -> dict:
     answerable = {n.id for n in notices if scope is not None and can_answer(user, n, scope)}
     return {
         "notices": notices,
-        "can_issue": user.has_role(Role.OFFICE) and task.status in OPEN_TASK_STATUSES,
+        "can_issue": user.has_role(Role.OFFICE) and task.status in OPEN_STATUSES,
         "answerable": answerable,
         "overdue": _overdue_ids(notices, today),
         "late": {

@@ -91,7 +91,7 @@ def new():
     task = notices.load_task(task_id) if task_id else None
     if task is None:
         abort(404)
-    if task.status not in notices.OPEN_TASK_STATUSES:
+    if task.status not in notices.OPEN_STATUSES:
         flash(message("notice_task_not_open"), "error")
         return redirect(url_for("pages.task_detail", task_id=task.id))
     form = NoticeForm(formdata=None)
