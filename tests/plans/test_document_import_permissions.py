@@ -3,10 +3,9 @@ leaders and liaisons get 403 (docs/permissions.md); another user's draft is "not
 refused request writes nothing, on disk or in the database; every form needs its CSRF token.
 """
 
-import re
-
 import pytest
 from sqlalchemy import func, select
+from support.csrf import signed_in_with_csrf
 from support.permission_matrix import PAGE, WRITE, expect, run_matrix
 
 from tracker.accounts.models import Role, User
@@ -80,13 +79,7 @@ def test_matrix(ids, client_for, role):
 
 
 def test_forms_need_their_csrf_token(app_factory, world, ids):
-    csrf_app = app_factory(WTF_CSRF_ENABLED=True)
-    client = csrf_app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    office = world["users"]["office"]
-    data = {"username": office.username, "password": "secret-pass-1", "csrf_token": token}
-    assert client.post("/login", data=data).status_code == 302
+    _, client = signed_in_with_csrf(app_factory, world["users"]["office"].username)
     before = snapshot()
     for path, form in [
         (BASE, {"text": TEXT}),

@@ -5,12 +5,12 @@ test_search.py); only the office imports; the admin may also download the templa
 leaders and liaisons get 403. A refused request writes nothing, on disk or in the database.
 """
 
-import re
 from io import BytesIO
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
+from support.csrf import signed_in_with_csrf
 from support.permission_matrix import PAGE, WRITE, expect, run_matrix
 from werkzeug.datastructures import FileStorage
 
@@ -117,13 +117,7 @@ def test_matrix(ids, client_for, role):
 
 
 def test_import_forms_need_their_csrf_token(app_factory, world, ids):
-    csrf_app = app_factory(WTF_CSRF_ENABLED=True)
-    client = csrf_app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    office = world["users"]["office"]
-    data = {"username": office.username, "password": "secret-pass-1", "csrf_token": token}
-    assert client.post("/login", data=data).status_code == 302
+    _, client = signed_in_with_csrf(app_factory, world["users"]["office"].username)
     before = snapshot()
     for path, form in [
         ("/plans/import", _upload_form()),

@@ -12,6 +12,7 @@ from docx import Document
 from flask import render_template
 from markupsafe import escape
 from sqlalchemy import func, select
+from support.csrf import signed_in_with_csrf
 from werkzeug.datastructures import FileStorage
 
 from tracker.accounts.models import User
@@ -538,17 +539,7 @@ def test_a_rolled_back_deletion_keeps_the_file(app, reports, world):
 
 
 def test_upload_needs_the_csrf_token(app_factory, reports, world):
-    import re
-
-    csrf_app = app_factory(WTF_CSRF_ENABLED=True)
-    client = csrf_app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    user = world["users"]["liaison"]
-    response = client.post(
-        "/login", data={"username": user.username, "password": "secret-pass-1", "csrf_token": token}
-    )
-    assert response.status_code == 302
+    csrf_app, client = signed_in_with_csrf(app_factory, world["users"]["liaison"].username)
     assert upload(client, reports["own"], "a.pdf", PDF, follow=False).status_code == 400
     assert _count() == 0 and _stored_files(csrf_app) == set()
 

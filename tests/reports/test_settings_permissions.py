@@ -2,14 +2,13 @@
 office changes the reporting settings, only the admin changes the calendar; leaders and
 liaisons get 403. A refused write changes nothing."""
 
-import re
 from datetime import date
 
 import pytest
 from sqlalchemy import select
+from support.csrf import signed_in_with_csrf
 from support.permission_matrix import LOGIN, WRITE, run_matrix
 
-from tracker.accounts.models import User
 from tracker.calendar.models import CalendarOverride
 from tracker.extensions import db
 from tracker.reports.models import ReportingPeriod
@@ -82,16 +81,7 @@ def test_office_reads_the_calendar_without_forms(objects, client_for):
 
 
 def test_every_settings_form_needs_its_csrf_token(app_factory, world):
-    csrf_app = app_factory(WTF_CSRF_ENABLED=True)
-    client = csrf_app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    admin = db.session.get(User, world["users"]["admin"].id)
-    response = client.post(
-        "/login",
-        data={"username": admin.username, "password": "secret-pass-1", "csrf_token": token},
-    )
-    assert response.status_code == 302
+    _, client = signed_in_with_csrf(app_factory, world["users"]["admin"].username)
     override = CalendarOverride(day=date(2026, 12, 31), is_workday=False, note="来源")
     db.session.add(override)
     db.session.commit()

@@ -6,12 +6,12 @@ found" (404), also as Word or Excel. The plan ledger (台账) is for office, lea
 A refused request writes nothing; every form needs its CSRF token.
 """
 
-import re
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select, update
 from support.clock import on
+from support.csrf import signed_in_with_csrf
 from support.permission_matrix import PAGE, REFUSED, WRITE, endpoints_of, expect, run_matrix
 
 from tracker.audit import AuditEvent
@@ -133,16 +133,7 @@ def test_a_draft_leaks_nothing_to_a_liaison(app, world, login, bulletin_ids):
 
 
 def test_every_bulletin_form_needs_its_csrf_token(app_factory, world, bulletin_ids):
-    csrf_app = app_factory(WTF_CSRF_ENABLED=True)
-    client = csrf_app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    office = world["users"]["office"]
-    response = client.post(
-        "/login",
-        data={"username": office.username, "password": "secret-pass-1", "csrf_token": token},
-    )
-    assert response.status_code == 302
+    _, client = signed_in_with_csrf(app_factory, world["users"]["office"].username)
     form = client.get(f"/bulletins/{bulletin_ids['draft']}").get_data(as_text=True)
     assert form.count('name="csrf_token"') >= 3  # sign-out, edit, publish
     before = snapshot()
