@@ -49,9 +49,7 @@ def clauses() -> list[str]:
         plan = json.loads(path.read_text("utf-8"))
         texts += [f"{t['title']}。{t['text']}" for s in plan["sections"] for t in s["tasks"]]
     found = {
-        part.strip(" \t\u3000")
-        for text in texts
-        for part in re.split(r"[。；;！？\n，,：:]", text)
+        part.strip(" \t\u3000") for text in texts for part in re.split(r"[。；;！？\n，,：:]", text)
     }
     return sorted(c for c in found if 4 <= len(c) <= 40 and re.search(r"[\u4e00-\u9fff]{4}", c))
 

@@ -5,12 +5,15 @@ import contextlib
 import contextvars
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import freezegun
 import pytest
+import redis
 from flask.testing import FlaskClient
 from sqlalchemy import bindparam, create_engine, event, select, text
+from support.smtp import running_smtp_server
 
 from tracker import create_app
 from tracker.extensions import db
@@ -300,3 +303,34 @@ def client_for(app, world, login):
         return client
 
     return make
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1; `.envelopes` holds what it accepted, `.config` is the
+    SMTP channel's setting pointing at it."""
+    with running_smtp_server() as handler:
+        yield handler
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own in the real Redis at 127.0.0.1:6379, its keys deleted
+    afterwards. Without Redis the test is skipped — or fails when TRACKER_REQUIRE_REDIS is set
+    (CI: a missing Redis fails, never skips)."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("TRACKER_REQUIRE_REDIS"):
+            pytest.fail("no Redis at 127.0.0.1:6379 (TRACKER_REQUIRE_REDIS is set)")
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    prefix = f"tracker-test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    keys = list(client.scan_iter(match=f"*{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()

@@ -31,6 +31,7 @@ LAYERS = {
     "tracker.accounts": 4,
     "tracker.units.views": 4,  # the admin's unit pages need accounts' role checks
     "tracker.plans": 5,
+    "tracker.units.reorganise": 5,  # the split wizard routes tasks through plans' reassignment
     "tracker.reports": 6,
     # the settings page: a new due day or calendar override recomputes open periods' due dates
     "tracker.calendar.views": 6,

@@ -16,6 +16,11 @@ page of each screen on the generated month. Two worlds:
 The one documented difference: alerts are to-do items, so a task closed after the due date
 has no alert, though its missing report still counts on the overview and the scorecard; the
 sweep is compared on open tasks.
+
+A second one (issue 14): the dashboard counts a task by its combined light (the worst of its
+own deadline light and its milestones', tracker.plans.milestones.rules.combined_light), so
+its red and yellow tasks are compared with that rule; the sweep's task alerts and the
+scorecard's deduction follow the task's own deadline (a missed milestone has its own alert).
 """
 
 import sys
@@ -32,6 +37,8 @@ from tracker.calendar.services import load_calendar
 from tracker.dashboard import queries as dashboard
 from tracker.extensions import db
 from tracker.plans.lights import RED, YELLOW, task_lights
+from tracker.plans.milestones.queries import milestones_by_task
+from tracker.plans.milestones.rules import combined_light, milestone_light
 from tracker.plans.models import OPEN_STATUSES, Plan, Task, TaskCoUnit, TaskUnitChange
 from tracker.reports import queries as report_queries
 from tracker.reports import rules as report_rules
@@ -74,7 +81,19 @@ def reference(period: ReportingPeriod, today: date) -> dict:
     standing = {p: report_rules.report_standing(first.get(p), period.due_date, today) for p in owed}
     late = {p for p, day in first.items() if report_rules.is_late(day, period.due_date)}
     tasks = db.session.scalars(select(Task).where(Task.status.in_(OPEN_STATUSES))).all()
-    lights = task_lights(tasks, today, load_calendar(), int(get_setting("yellow_working_days")))
+    calendar, warn = load_calendar(), int(get_setting("yellow_working_days"))
+    lights = task_lights(tasks, today, calendar, warn)
+    milestones = milestones_by_task([t.id for t in tasks])
+    combined = {
+        t.id: combined_light(
+            lights[t.id],
+            [
+                milestone_light(t.status, m.due_date, m.done_on, today, calendar, warn)
+                for m in milestones[t.id]
+            ],
+        )
+        for t in tasks
+    }
     lead = {t.id: facts.current(t.lead_unit_id) for t in tasks}
     status = dict(db.session.execute(select(Task.id, Task.status)).all())
     missing = {p for p, s in standing.items() if s == report_rules.MISSING}
@@ -85,6 +104,8 @@ def reference(period: ReportingPeriod, today: date) -> dict:
         "late": late,
         "red": {(t, lead[t]) for t, light in lights.items() if light == RED},
         "yellow": {(t, lead[t]) for t, light in lights.items() if light == YELLOW},
+        "combined_red": {(t, lead[t]) for t, light in combined.items() if light == RED},
+        "combined_yellow": {(t, lead[t]) for t, light in combined.items() if light == YELLOW},
     }
 
 
@@ -198,7 +219,7 @@ def assert_screens_agree(period: ReportingPeriod, today: date) -> dict:
     assert review_late(period, today) == want["late"], "review queue"
     assert sweep.get("missing", {}) == want["missing_open"], "alert sweep"
     for kind in ("red", "yellow"):
-        assert board[kind] == want[kind], ("dashboard", kind)
+        assert board[kind] == want[f"combined_{kind}"], ("dashboard", kind)
         assert sweep.get(kind, {}) == want[kind], ("alert sweep", kind)
     assert scorecard_red(today) == want["red"], "scorecard"
     return ref
@@ -345,7 +366,8 @@ def test_the_generated_month_on_every_screen(month, client_for):
     want = {kind: by_unit(pairs) for kind, pairs in ref.items()}
     assert pages["overview"] == {k: want[k] for k in ("owed", "missing", "late")}
     assert pages["review_late"] == want["late"]
-    assert pages["dashboard"] == {k: want[k] for k in ("owed", "missing", "late", "red")}
+    board = {k: want[k] for k in ("owed", "missing", "late")} | {"red": want["combined_red"]}
+    assert pages["dashboard"] == board
     assert pages["scorecard"] == {k: want[k] for k in ("missing", "late")}
 
 

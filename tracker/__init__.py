@@ -120,6 +120,10 @@ def create_app(config_override: dict | None = None) -> Flask:
 
     connect_reassign_hooks()  # a reassigned task is handed to its new units at once
 
+    from tracker.supervision.workflow.contest.views import bp as contests_bp
+
+    app.register_blueprint(contests_bp)  # 退回交办: return an assignment, /supervision/contests
+
     from tracker.plans.excel_views import bp as plan_import_bp
     from tracker.plans.search_views import bp as search_bp
 
@@ -130,11 +134,27 @@ def create_app(config_override: dict | None = None) -> Flask:
 
     app.register_blueprint(document_import_bp)  # a policy document in (/plans/documents/import)
 
+    from tracker.plans.milestones.views import bp as milestones_bp
+
+    app.register_blueprint(milestones_bp)  # 节点 on the task page, the 序时进度 list (/pace)
+
+    from tracker.plans.people.views import bp as people_bp
+
+    app.register_blueprint(people_bp)  # 我分管的, 挂图作战, leaders in charge, responsible persons
+
     from tracker.api.setup import init_api
     from tracker.public.views import bp as public_bp
 
     init_api(app)  # /api/v1 (token-authenticated, CSRF-exempt), token and event endpoint pages
     app.register_blueprint(public_bp)  # /public/plans/<slug>: published plans, no sign-in
+
+    from tracker.units.reorganise.views import bp as reorganisations_bp
+
+    app.register_blueprint(reorganisations_bp)  # /reorganisations: records, split wizard
+
+    from tracker.reports.load.views import bp as reporting_load_bp
+
+    app.register_blueprint(reporting_load_bp)  # 报送负担, overlaps, linked tasks (/reporting-load)
 
     from tracker.cli import register_cli
 

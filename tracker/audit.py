@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tracker.extensions import db
@@ -16,6 +16,8 @@ class AuditEvent(db.Model):
     """One recorded action. Never updated, never deleted (enforced on flush)."""
 
     __tablename__ = "audit_event"
+    # issue 13: a subject's history, newest first (the task page's timeline)
+    __table_args__ = (Index("ix_audit_event_subject", "subject_type", "subject_id", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(index=True)

@@ -13,19 +13,27 @@ from tracker.accounts import models as accounts
 from tracker.api import models as api
 from tracker.calendar import models as calendar
 from tracker.plans import models as plans
+from tracker.plans.milestones import models as milestones
+from tracker.plans.people import models as people
 from tracker.reports import models as reports
+from tracker.reports.load import models as reporting_load
 from tracker.scoring import models as scoring
 from tracker.supervision import models as supervision
+from tracker.supervision.workflow.contest import models as contests
 from tracker.units import models as units
 
 ACTION_LABELS = ChainMap(
     accounts.AUDIT_LABELS,
     units.AUDIT_LABELS,
     plans.AUDIT_LABELS,
+    people.AUDIT_LABELS,
+    milestones.AUDIT_LABELS,
     calendar.AUDIT_LABELS,
     settings.AUDIT_LABELS,
     reports.AUDIT_LABELS,
+    reporting_load.AUDIT_LABELS,
     supervision.AUDIT_LABELS,
+    contests.AUDIT_LABELS,
     scoring.AUDIT_LABELS,
     api.AUDIT_LABELS,
     audit.ACTION_LABELS,  # modules not yet moved to AUDIT_LABELS

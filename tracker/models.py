@@ -4,8 +4,11 @@ from tracker.accounts.models import RecoveryCode, User  # noqa: F401
 from tracker.api.models import ApiToken  # noqa: F401
 from tracker.audit import AuditEvent  # noqa: F401
 from tracker.calendar.models import CalendarOverride  # noqa: F401
+from tracker.plans.milestones.models import Milestone  # noqa: F401
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit  # noqa: F401
+from tracker.plans.people.models import LeaderInCharge, ResponsiblePerson  # noqa: F401
 from tracker.public.models import PublishedPlan  # noqa: F401
+from tracker.reports.load.models import TaskLink, TaskLinkGroup  # noqa: F401
 from tracker.reports.models import Attachment, ProgressReport, ReportingPeriod  # noqa: F401
 from tracker.scoring.models import (  # noqa: F401
     Bulletin,
@@ -27,4 +30,5 @@ from tracker.supervision.models import (  # noqa: F401
     TaskAssignment,
     UnitWebhook,
 )
-from tracker.units.models import Unit  # noqa: F401
+from tracker.supervision.workflow.contest.models import TaskContest  # noqa: F401
+from tracker.units.models import Reorganisation, Succession, Unit, UnitCategory  # noqa: F401

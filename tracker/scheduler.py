@@ -20,6 +20,7 @@ from tracker.extensions import db
 from tracker.scoring.jobs import scores_job
 from tracker.supervision.alerts.sweep import SweepResult, run_sweep
 from tracker.supervision.cli import parse_date
+from tracker.supervision.delivery.digests import build_leader_digests
 from tracker.supervision.delivery.outbox import build_email_digests, process_outbox
 from tracker.timeutil import LOCAL_TZ
 from tracker.timeutil import today as clock_today
@@ -101,6 +102,21 @@ def digest_job(app) -> None:
             db.session.remove()
 
 
+def leader_digest_job(app, today: date | None = None) -> None:
+    """Queue this week's leader digests (我分管的); runs daily, the digest goes out once a
+    week on the first working day it runs (delivery.digests.build_leader_digests)."""
+    with app.app_context():
+        try:
+            with writing():
+                build_leader_digests(today or clock_today())
+                db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("leader digests failed")
+        finally:
+            db.session.remove()
+
+
 def build_scheduler(app, hour: int = 8, minute: int = 30):
     """The BlockingScheduler: the alert sweep every day at hour:minute Beijing time (it does
     nothing on days off), then the e-mail digests half an hour later, and the outbox every
@@ -132,6 +148,13 @@ def build_scheduler(app, hour: int = 8, minute: int = 30):
     )
     scheduler.add_job(
         outbox_job, IntervalTrigger(minutes=1), args=[app], id="outbox", replace_existing=True
+    )
+    scheduler.add_job(  # weekly in effect: once per week, on its first working day
+        leader_digest_job,
+        CronTrigger(hour=digest_minute // 60, minute=digest_minute % 60, timezone=LOCAL_TZ),
+        args=[app],
+        id="leader_digests",
+        replace_existing=True,
     )
 
     scheduler.add_job(

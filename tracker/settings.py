@@ -13,9 +13,15 @@ from tracker.timeutil import utcnow
 DEFAULTS: dict[str, Any] = {
     "report_due_day": 25,  # the 25th of each month, moved to the next working day
     "ack_working_days": 3,  # a unit acknowledges an assignment within 3 working days
+    # contest (退回交办, issue 14): the lead unit may return an assignment within this many
+    # working days after it (docs/workflow.md)
+    "contest_working_days": 3,
     "instruction_answer_working_days": 5,
     # lights and alerts (issue 4)
     "yellow_working_days": 5,  # yellow light: due within 5 working days
+    # pace (序时进度, issue 14): behind pace when the reported percent trails the expected
+    # one by more than this many points (docs/milestones.md)
+    "pace_margin_points": 15,
     "notice_answer_working_days": 5,  # a supervision notice is answered within 5 working days
     # escalation ladder: working days without action before each next step
     "escalate_urge_after": 3,  # reminder -> urging (催办) to the unit's head and the office

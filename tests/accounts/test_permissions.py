@@ -24,9 +24,14 @@ GET_MATRIX = [
     ("plans.plan_list", "/plans", [LOGIN, OK, OK, OK, OK]),
     ("plans.plan_detail", "/plans/{own_plan}", [LOGIN, OK, OK, OK, OK]),
     ("plans.plan_detail", "/plans/{other_plan}", [LOGIN, OK, OK, OK, NOT_FOUND]),
+    # issue 13: a large plan by section and page; the same scope rules
+    ("plans.plan_detail", "/plans/{own_plan}?section=1&page=2", [LOGIN, OK, OK, OK, OK]),
+    ("plans.plan_detail", "/plans/{other_plan}?page=x", [LOGIN, OK, OK, OK, NOT_FOUND]),
     ("pages.task_detail", "/tasks/{own_task}", [LOGIN, OK, OK, OK, OK]),
     ("pages.task_detail", "/tasks/{co_task}", [LOGIN, OK, OK, OK, OK]),
     ("pages.task_detail", "/tasks/{other_task}", [LOGIN, OK, OK, OK, NOT_FOUND]),
+    ("pages.task_detail", "/tasks/{own_task}?page=2", [LOGIN, OK, OK, OK, OK]),
+    ("pages.task_detail", "/tasks/{other_task}?page=2", [LOGIN, OK, OK, OK, NOT_FOUND]),
     ("pages.unit_list", "/units", [LOGIN, OK, OK, OK, OK]),
     ("units.unit_new", "/units/new", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
     ("units.unit_edit", "/units/{unit}/edit", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
@@ -85,10 +90,10 @@ ENDPOINTS = {e for e, _p, _x in GET_MATRIX} | {e for e, _p, _d, _x in POST_MATRI
 
 
 def test_every_route_is_in_a_permission_matrix(app):
-    """Each feature's tests/<feature>/test_*permissions.py declares the ENDPOINTS it checks
+    """Each feature's tests/<feature>/…/test_*permissions.py declares the ENDPOINTS it checks
     for every role; a route none of them covers fails here."""
     covered = set()
-    for path in Path(__file__).resolve().parents[1].glob("*/test_*permissions.py"):
+    for path in Path(__file__).resolve().parents[1].glob("**/test_*permissions.py"):
         spec = importlib.util.spec_from_file_location(f"_matrix_{path.parent.name}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)

@@ -2,10 +2,6 @@
 against the real Redis at 127.0.0.1:6379 with a key prefix of its own, removed afterwards;
 skipped when no Redis answers there."""
 
-import os
-import uuid
-
-import pytest
 import redis
 from sqlalchemy import select
 
@@ -13,23 +9,6 @@ from tracker.accounts.models import Role, User
 from tracker.extensions import db
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def redis_prefix():
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("TRACKER_REQUIRE_REDIS"):  # CI: a missing Redis fails, never skips
-            pytest.fail("no Redis at 127.0.0.1:6379 (TRACKER_REQUIRE_REDIS is set)")
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    prefix = f"tracker-test-{uuid.uuid4().hex[:12]}"
-    yield prefix
-    keys = list(client.scan_iter(match=f"*{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def _sign_in(client, username, password):

@@ -83,5 +83,8 @@ def test_list_pages_do_not_grow_with_rows(seeded, make_user, login, count_statem
         assert counter.count == small["/plans/{plan}"][1], [
             s[s.find("FROM") :][:60] for s in counter.statements
         ]
-    # a page's statements: session user, unit scope, unread count, the page's own queries
-    assert all(n <= 14 for _status, n in small.values()), small
+    # a page's statements: session user, unit scope, unread count, the page's own queries; the
+    # task page composes more panels (milestones and pace, people, a return, linked tasks, a page
+    # of history), each one query whatever the rows
+    caps = {"/tasks/{task}": 22}
+    assert all(n <= caps.get(page, 14) for page, (_status, n) in small.items()), small

@@ -15,7 +15,13 @@ from tracker.reports.models import ReportingPeriod
 from tracker.reports.periods import ensure_period
 from tracker.settings import Setting, get_setting
 
-SETTINGS = {"report_due_day": "25", "ack_working_days": "3", "instruction_answer_working_days": "5"}
+SETTINGS = {
+    "report_due_day": "25",
+    "ack_working_days": "3",
+    "instruction_answer_working_days": "5",
+    "contest_working_days": "3",
+    "pace_margin_points": "15",
+}
 
 
 @pytest.fixture
@@ -90,6 +96,9 @@ def test_settings_page_previews_the_next_due_dates(world, as_role):
         ("report_due_day", "", "Enter a day of the month."),
         ("ack_working_days", "16", "Enter a number from 1 to 15."),
         ("instruction_answer_working_days", "0", "Enter a number from 1 to 30."),
+        ("pace_margin_points", "51", "Enter a number from 0 to 50."),
+        ("pace_margin_points", "-1", "Enter a number from 0 to 50."),
+        ("pace_margin_points", "", "Enter a number of percentage points."),
     ],
 )
 def test_bad_settings_are_refused_with_a_message_and_nothing_is_saved(
@@ -105,6 +114,23 @@ def test_bad_settings_are_refused_with_a_message_and_nothing_is_saved(
     assert _period(2026, 11).due_date == date(2026, 11, 25)
     assert not db.session.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "settings.updated")
+    )
+
+
+@freeze_time("2026-11-02 10:00:00")
+def test_office_sets_the_pace_margin(world, as_role):
+    """序时进度's margin (issue 14) is on the settings page; 0 is allowed (any shortfall)."""
+    client = as_role("office")
+    page = _html(client.get("/settings"))
+    assert 'name="pace_margin_points"' in page and 'value="15"' in page
+    response = client.post("/settings", data={**SETTINGS, "pace_margin_points": "0"})
+    assert response.status_code == 302
+    assert get_setting("pace_margin_points") == 0
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "settings.updated"))
+    detail = event.one().detail
+    assert (detail["before"]["pace_margin_points"], detail["after"]["pace_margin_points"]) == (
+        15,
+        0,
     )
 
 

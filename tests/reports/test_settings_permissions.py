@@ -25,7 +25,13 @@ GET_MATRIX = [
     ("/admin/calendar", [LOGIN, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
 ]
 
-SETTINGS = {"report_due_day": "10", "ack_working_days": "4", "instruction_answer_working_days": "6"}
+SETTINGS = {
+    "report_due_day": "10",
+    "ack_working_days": "4",
+    "instruction_answer_working_days": "6",
+    "contest_working_days": "3",
+    "pace_margin_points": "15",
+}
 OVERRIDE = {"day": "2026-12-25", "is_workday": "0", "note": "测试来源"}
 
 POST_MATRIX = [

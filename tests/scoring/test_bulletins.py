@@ -312,6 +312,25 @@ def test_office_drafts_a_bulletin_from_the_stored_scores(world, scored, as_role)
     assert event.detail["number"] == "督查通报〔2026〕1号"
 
 
+def test_a_missed_milestone_at_level_4_names_its_unit_too(world, scored):
+    """The escalation ladder applies to milestones as to tasks: level 4 names the unit."""
+    db.session.add(
+        Alert(
+            key="m1",
+            kind="milestone_overdue",
+            level=4,
+            task_id=scored["co_task"],
+            unit_id=scored["gxj"],
+            swept_on=TODAY,
+        )
+    )
+    db.session.commit()
+    f = _draft(world).figures
+    named = {c["unit"]: [t["task_id"] for t in c["named_tasks"]] for c in f["criticised"]}
+    assert named["市工信局"] == [scored["co_task"]]
+    assert named["市发改委"] == [scored["own_task"]]
+
+
 def test_the_drafted_text_has_the_customary_structure(world, scored):
     body = _draft(world).body.splitlines()
     assert body[0] == "各县（区）、市直各有关单位："
@@ -562,7 +581,7 @@ def test_word_and_excel_hold_the_figures_of_the_page(world, scored, as_role):
     assert response.mimetype.endswith("wordprocessingml.document")
     assert "%E7%9D%A3%E6%9F%A5%E9%80%9A%E6%8A%A5" in response.headers["Content-Disposition"]
     document = Document(BytesIO(response.data))
-    [table] = document.tables
+    table = document.tables[0]  # then one table per category (分类考核, issue 14)
     header, *rows = [[c.text for c in row.cells] for row in table.rows]
     assert header == ["名次", "单位", "得分", "扣分", "加分", "主要扣分原因"]
     assert [_normal(*row[:5]) for row in rows] == on_page
@@ -573,7 +592,7 @@ def test_word_and_excel_hold_the_figures_of_the_page(world, scored, as_role):
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert _ranking_from_xlsx(response.data) == on_page
     wb = load_workbook(BytesIO(response.data))
-    assert wb.sheetnames == ["排名", "逾期任务", "督办单"]
+    assert wb.sheetnames == ["排名", "分类排名", "逾期任务", "督办单"]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2"
         assert ws.column_dimensions["B"].width > 10

@@ -20,6 +20,7 @@ ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
 
 ENDPOINTS = {
     "dashboard.index",
+    "dashboard.charts",
     "dashboard.plan",
     "dashboard.section",
     "dashboard.unit",
@@ -35,6 +36,9 @@ def readers(status):
 
 CASES = [  # all reads
     ("GET", "/dashboard", None, expect(**READERS)),
+    ("GET", "/dashboard/charts.json", None, expect(**READERS)),
+    ("GET", "/dashboard/units/{kjj}?page=2", None, expect(**READERS)),
+    ("GET", "/dashboard/units/{kjj}?page=x", None, expect(**READERS)),
     ("GET", "/dashboard/plans/{own_plan}", None, expect(**READERS)),
     ("GET", "/dashboard/plans/{other_plan}", None, expect(**READERS)),
     ("GET", "/dashboard/plans/999999", None, expect(**readers(404))),

@@ -10,8 +10,11 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
+from tracker.accounts.models import Role, User
 from tracker.extensions import db
+from tracker.plans.milestones.models import Milestone
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit
+from tracker.plans.people.models import LeaderInCharge, ResponsiblePerson
 from tracker.plans.services import load_task
 from tracker.reports.models import ProgressReport, ReportingPeriod
 from tracker.scoring import rules
@@ -36,6 +39,8 @@ LEDGER_HEADERS = [
     "完成进度（%）",
     "最新进展",
     "报告期",
+    "分管领导",
+    "责任人",
 ]
 
 
@@ -138,15 +143,21 @@ def test_the_ledger_cell_by_cell(ledger_world):
         60,
         "十月进展",
         "2026-10",
+        None,
+        None,
     )
-    assert rows[2][6:] == ("已办结", "绿灯", None, None, None)
+    assert rows[2][6:] == ("已办结", "绿灯", None, None, None, None, None)
     assert rows[3][5:8] == (datetime(2027, 12, 31), "待交办", "绿灯")
     # the defunct unit is named by its successor, with its own name as history
-    assert rows[12][3] == "市工信局（原市经信委）" and rows[12][8:] == (30, "工信局十月", "2026-10")
+    assert rows[12][3] == "市工信局（原市经信委）" and rows[12][8:11] == (
+        30,
+        "工信局十月",
+        "2026-10",
+    )
     seventeen = rows[17]
     co_units = "、".join(u.name for u in load_task(_task(ledger_world, 17).id).co_units)
     assert seventeen[4] == co_units and "市发改委" in co_units
-    assert seventeen[5:] == (datetime(2026, 11, 9), "推进中", "黄灯", 10, "科技局九月", "2026-09")
+    assert seventeen[5:11] == (datetime(2026, 11, 9), "推进中", "黄灯", 10, "科技局九月", "2026-09")
     fills = {
         ws.cell(row=r, column=1).value: ws.cell(row=r, column=8).fill.fgColor.rgb[-6:]
         for r in range(2, ws.max_row + 1)
@@ -157,6 +168,77 @@ def test_the_ledger_cell_by_cell(ledger_world):
         for row in ws.iter_rows(values_only=True)
         for v in row
     )
+
+
+def test_the_ledger_names_leaders_and_responsible_persons(ledger_world, world, make_user):
+    """分管领导: the task's own leader, else its section's, else the plan's (plans.people);
+    责任人: the lead unit's person, then each co-unit's with its unit (issue 14)."""
+    leader = world["users"]["leader"]
+    plan = db.session.get(Plan, ledger_world)
+    t1, t3, t17 = (_task(ledger_world, n) for n in (1, 3, 17))
+    other = make_user(Role.LEADER, username="leader2")
+    other.display_name = "李副市长"
+    db.session.add_all(
+        [
+            LeaderInCharge(plan_id=plan.id, user_id=leader.id, set_at=datetime(2026, 11, 1)),
+            LeaderInCharge(task_id=t3.id, user_id=other.id, set_at=datetime(2026, 11, 1)),
+            ResponsiblePerson(
+                task_id=t17.id,
+                unit_id=t17.lead_unit_id,
+                name="张三",
+                phone="13800000000",
+                updated_at=datetime(2026, 11, 1),
+            ),
+            ResponsiblePerson(
+                task_id=t17.id,
+                unit_id=_unit("fgw").id,
+                name="李四",
+                updated_at=datetime(2026, 11, 1),
+            ),
+            ResponsiblePerson(
+                task_id=t1.id,
+                unit_id=t1.lead_unit_id,
+                name="王五",
+                updated_at=datetime(2026, 11, 1),
+            ),
+        ]
+    )
+    db.session.commit()
+    rows = {
+        r[0]: r
+        for r in _open(ledger_workbook(ledger_world, TODAY), "台账").iter_rows(
+            min_row=2, values_only=True
+        )
+    }
+    name = db.session.get(User, leader.id).display_name
+    assert (rows[1][11], rows[1][12]) == (name, "王五")
+    assert rows[3][11] == "李副市长"
+    assert rows[17][11:] == (name, "张三 13800000000；市发改委：李四")
+
+
+def test_a_missed_milestone_makes_the_ledger_row_red(ledger_world):
+    """The ledger's light is the combined one, as on the lists: task 3 (due 2027) with a
+    milestone missed on 2026-10-30 is 红灯; done late, it is 绿灯 again."""
+    t3 = _task(ledger_world, 3)
+    milestone = Milestone(task_id=t3.id, due_date=date(2026, 10, 30), deliverable="方案")
+    db.session.add(milestone)
+    db.session.commit()
+    rows = {
+        r[0]: r
+        for r in _open(ledger_workbook(ledger_world, TODAY), "台账").iter_rows(
+            min_row=2, values_only=True
+        )
+    }
+    assert rows[3][7] == "红灯"
+    milestone.done_on = date(2026, 11, 3)
+    db.session.commit()
+    rows = {
+        r[0]: r
+        for r in _open(ledger_workbook(ledger_world, TODAY), "台账").iter_rows(
+            min_row=2, values_only=True
+        )
+    }
+    assert rows[3][7] == "绿灯"
 
 
 def test_text_that_looks_like_a_formula_stays_text(ledger_world):

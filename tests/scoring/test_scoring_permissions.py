@@ -39,6 +39,8 @@ RULES = {**services.default_rules()["amounts"], "effective_from": "2027-01", "no
 CASES = [
     ("GET", "/scores", None, expect(**READERS)),
     ("GET", "/scores?period=2026-Q3", None, expect(**READERS)),
+    ("GET", "/scores?page=3", None, expect(**READERS)),
+    ("GET", "/scores/units/{fgw}?page=2", None, expect(**READERS, liaison=PAGE, other_liaison=404)),
     ("GET", "/scores?period=2026-13", None, expect(admin=400, office=400, leader=400)),
     ("GET", "/scores/units/{fgw}", None, expect(**READERS, liaison=PAGE, other_liaison=404)),
     ("GET", "/scores/units/{kjj}", None, expect(**READERS, liaison=404, other_liaison=PAGE)),

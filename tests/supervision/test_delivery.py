@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import urllib.parse
 from datetime import UTC, date, datetime, timedelta
@@ -15,8 +14,8 @@ from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
+from support.smtp import free_port
 
 from tracker.accounts.models import Role, User
 from tracker.extensions import db
@@ -36,40 +35,6 @@ TODAY = date(2026, 11, 20)
 def now():
     """Messages are queued at the real time; the outbox runs a minute later."""
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(minutes=1)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _Collect:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on 127.0.0.1; `.envelopes` holds what it accepted."""
-    handler = _Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    handler.config = {
-        "host": "127.0.0.1",
-        "port": controller.port,
-        "sender": "督查室 <tracker@example.org>",
-        "user": None,
-        "password": None,
-        "starttls": False,
-        "timeout": 5,
-    }
-    yield handler
-    controller.stop()
 
 
 class _Robot(BaseHTTPRequestHandler):
@@ -356,7 +321,7 @@ def test_a_failing_channel_retries_with_backoff_while_others_are_delivered(
     _notify(_alert("a1", "task_overdue", 1, ids["own_task"], "fgw"))
     digests.build_email_digests(TODAY)
     db.session.commit()
-    closed = {**smtp_server.config, "port": _free_port()}  # nothing listens there
+    closed = {**smtp_server.config, "port": free_port()}  # nothing listens there
 
     # e-mail down, WeCom answers 500, DingTalk refuses with an errcode: all retried
     assert delivery.process_outbox(now, smtp_config=closed, http_timeout=5)["retry"] == 3

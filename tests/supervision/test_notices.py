@@ -352,6 +352,26 @@ def test_list_pages_cost_constant_statements(world, as_role, issue, count_statem
     assert costs() == few
 
 
+def test_the_list_shows_one_page_at_a_time_with_the_total(world, as_role, issue, monkeypatch):
+    tasks = list(db.session.scalars(select(Task).order_by(Task.id).limit(5)).all())
+    for task in tasks:
+        task.status = "in_progress"
+    db.session.commit()
+    made = [issue(task.id) for task in tasks]
+    monkeypatch.setattr(notices.notice_list, "__defaults__", (None, None, 1, 2))  # 2 a page
+    client = as_role("office")
+    seen = []
+    for page in (1, 2, 3):
+        html = client.get(f"/notices?page={page}").get_data(as_text=True)
+        assert "(5)" in html  # the total, not the page's rows
+        seen += [n.number for n in made if n.number in html]
+        assert html.count('data-testid="notice-row"') == (2 if page < 3 else 1)
+    assert sorted(seen) == sorted(n.number for n in made)  # each notice on exactly one page
+    assert 'data-testid="notices-pager"' in html and 'rel="prev"' in html
+    # a page past the end shows the last page, never an error
+    assert client.get("/notices?page=99").status_code == 200
+
+
 # ---------------------------------------------------------------- detail, print, Word
 
 
@@ -443,8 +463,8 @@ def test_a_task_due_on_a_day_off_turns_red_after_the_next_working_day(world, ope
     task_id = open_task()
     db.session.execute(update(Task).where(Task.id == task_id).values(due_date=date(2026, 10, 11)))
     db.session.commit()
-    assert task_id not in [t.id for t, _open in notices.lagging_tasks(date(2026, 10, 12))]
-    assert task_id in [t.id for t, _open in notices.lagging_tasks(date(2026, 10, 13))]
+    assert task_id not in [t.id for t, _open in notices.lagging_tasks(date(2026, 10, 12))["rows"]]
+    assert task_id in [t.id for t, _open in notices.lagging_tasks(date(2026, 10, 13))["rows"]]
 
 
 def test_the_task_partial_costs_constant_statements(app, world, open_task, issue, count_statements):

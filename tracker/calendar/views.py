@@ -41,7 +41,13 @@ from tracker.settings import get_setting, set_setting
 bp = Blueprint("settings", __name__)
 
 
-REPORTING_KEYS = ("report_due_day", "ack_working_days", "instruction_answer_working_days")
+REPORTING_KEYS = (
+    "report_due_day",
+    "ack_working_days",
+    "instruction_answer_working_days",
+    "contest_working_days",
+    "pace_margin_points",
+)
 PREVIEW_MONTHS = 3
 
 
@@ -68,6 +74,22 @@ class ReportingSettingsForm(FlaskForm):
         validators=[
             InputRequired(_l("Enter a number of working days.")),
             NumberRange(1, 30, _l("Enter a number from 1 to 30.")),
+        ],
+    )
+    contest_working_days = IntegerField(
+        _l("Working days to contest an assignment"),
+        validators=[
+            InputRequired(_l("Enter a number of working days.")),
+            NumberRange(1, 15, _l("Enter a number from 1 to 15.")),
+        ],
+    )
+    # 序时进度 (issue 14): behind pace when the reported percent trails the expected one by
+    # more than this many points; 0 flags any shortfall, 50 only the worst
+    pace_margin_points = IntegerField(
+        _l("Points behind the expected progress before a task is behind pace"),
+        validators=[
+            InputRequired(_l("Enter a number of percentage points.")),
+            NumberRange(0, 50, _l("Enter a number from 0 to 50.")),
         ],
     )
 

@@ -97,6 +97,48 @@ MESSAGES = {
     "date_unchanged": _l("The due date is the same as before."),
     "bad_deadline_unit": _l("Choose working days, days or months."),
     "bad_deadline_amount": _l("Enter 1 to 365 days, or 1 to 24 months."),
+    # plans/milestones (节点)
+    "milestone_bad_unit": _l("Choose the lead unit or one of the task's co-units."),
+    "milestone_note_required": _l("Say what was delivered: marking a milestone done needs a note."),
+    "milestone_already_done": _l("This milestone is already marked done."),
+    "milestone_not_done": _l("This milestone is not marked done."),
+    "milestone_no_part": _l(
+        "Only the unit responsible for this milestone or the office can do this."
+    ),
+    "milestone_bad_percent": _l("The expected percent must be between 0 and 100."),
+    # plans/people (分管领导, 责任人)
+    "people_not_a_leader": _l("Choose an active leader account."),
+    "people_bad_unit": _l("Choose the lead unit or one of the task's co-units."),
+    # units/reorganise: reorganisations, successors to confirm, the split wizard
+    "reorg_unit_required": _l("Choose the unit that was reorganised."),
+    "reorg_successor_required": _l("Choose at least one successor."),
+    "reorg_bad_successors": _l("Each successor once, and not the unit itself."),
+    "successor_cycle": _l("A unit cannot succeed itself, directly or not."),
+    "reorg_already_confirmed": _l("This successor is already confirmed."),
+    "reorg_no_successor": _l("This reorganisation names no successor for this unit."),
+    "reorg_nothing_routed": _l("Choose a successor for at least one task."),
+    "reorg_task_gone": _l("A task has changed meanwhile: check the list and try again."),
+    # supervision/workflow/contest: 退回交办 (issue 14)
+    "contest_not_assigned": _l("This task has not been assigned to your unit."),
+    "contest_acknowledged": _l(
+        "Your unit has acknowledged this task: an acknowledged assignment cannot be returned."
+    ),
+    "contest_window_closed": _l(
+        "The time to return this assignment ended on %(date)s.",
+    ),
+    "contest_already_filed": _l("Your unit has already returned this task once."),
+    "contest_reason_required": _l("Say why the task is not your unit's duty."),
+    "contest_decided": _l("This return has already been decided."),
+    "contest_open": _l(
+        "Your unit has returned this task; the supervision office decides before it can be "
+        "acknowledged."
+    ),
+    "contest_same_unit": _l("Choose another unit than the one that returned the task."),
+    # reports/load: linked tasks (一报多用, issue 14)
+    "link_two_tasks": _l("Choose at least two different tasks to link (at most 20)."),
+    "link_unknown_task": _l("One of these tasks does not exist."),
+    "link_archived_task": _l("A withdrawn task cannot be linked."),
+    "link_not_linked": _l("This task is not linked to other tasks."),
     # the uploaded original was refused; `reason` is already a translated sentence
     "bad_original": "%(reason)s",
 }
@@ -110,6 +152,8 @@ FIELDS = {
     "evidence_rejected": "evidence",
     "notice_bad_days": "answer_working_days",
     "duplicate_override": "day",
+    "contest_reason_required": "reason",
+    "contest_same_unit": "lead_unit_id",
 }
 
 GENERIC = _l("This step cannot be done now.")

@@ -5,53 +5,46 @@ plan → section → unit → task.
 Each page runs a fixed number of SQL statements whatever the number of rows; nothing here
 writes. Rules:
 - a task's light is the plan page's (plans.lights.task_lights, with the calendar and
-  the `yellow_working_days` setting);
+  the `yellow_working_days` setting); lists and counts of many tasks ask the database
+  with its SQL form (plans.light_sql), which gives the same answer;
 - open work follows reorganisations: a task counts for the end of its unit's successor chain
   (supervision.rules.final_successor); a unit's page lists its tasks and those of the units
   it succeeded, as lead unit or co-unit;
 - a "red unit" leads at least one red (overdue) task;
 - ranking and trend come from the stored scorecard ledger, for last month (the month before
   today's) and the six months up to it;
-- punctuality: the reports a month owes, and whether each is on time, late, missing or not
-  yet due, are the one rule of tracker.reports.rules (owes_report, report_standing: late by
-  the first submission, missing when never submitted after the due date), as on the
-  overview, the review queue, the alerts and the scorecard. A report counts for its unit's
-  current successor, like the work.
+- punctuality: see dashboard/punctuality.py;
+- unit tables (ranking, red units, punctuality by unit) show the first TOP rows and link to
+  the full list (scores, task list, reports overview).
 """
 
 from collections import defaultdict
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.calendar.rules import report_due_date
 from tracker.calendar.services import load_calendar
+from tracker.dashboard.punctuality import Punctuality, punctuality, tally_punctuality
 from tracker.extensions import db
+from tracker.plans.light_sql import LightBounds, bounds_on, light_case, light_condition
 from tracker.plans.lights import GREEN, RED, YELLOW, task_lights
+from tracker.plans.milestones.queries import behind_pace_ids
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
-from tracker.plans.services import tasks_in_scope
-from tracker.reports.facts import owed_inputs
-from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.reports.rules import (
-    LATE,
-    MISSING,
-    NOT_DUE,
-    ON_TIME,
-    first_submission,
-    local_date,
-    report_standing,
-)
+from tracker.plans.search import unit_condition
 from tracker.scoring import rules, services
+from tracker.scoring.models import Scorecard
 from tracker.settings import DEFAULTS, Setting
-from tracker.timeutil import LOCAL_TZ
 from tracker.units.models import Unit
 from tracker.units.rules import final_successor, predecessor_closure
 
 LIGHTS = (RED, YELLOW, GREEN)  # the order the dashboard lists them: worst first
 TREND_MONTHS = 6
 PUNCTUALITY_MONTHS = 6
+__all__ = ["Punctuality", "punctuality", "tally_punctuality"]  # and the page queries below
+UNIT_PAGE = 50  # tasks per page of a unit's dashboard page
+TOP = 50  # rows of a unit table on the dashboard; the rest on the page its "more" link opens
 
 
 # --- pure helpers -----------------------------------------------------------------------
@@ -72,43 +65,6 @@ def counts(values, keys=LIGHTS) -> dict[str, int]:
 
 
 STATUSES = tuple(s.value for s in TaskStatus if s is not TaskStatus.ARCHIVED)
-
-
-@dataclass
-class Punctuality:
-    """Reports of a month (or of one unit in it): owed, on time, late, missing, not yet due."""
-
-    expected: int = 0
-    on_time: int = 0
-    late: int = 0
-    missing: int = 0
-    not_due: int = 0
-
-    @property
-    def received(self) -> int:
-        return self.on_time + self.late
-
-    @classmethod
-    def total(cls, tallies) -> "Punctuality":
-        return cls(*(sum(column) for column in zip(*map(astuple, tallies), strict=True)))
-
-
-def tally_punctuality(
-    due: date, today: date, expected: set, submitted: dict
-) -> dict[int, Punctuality]:
-    """Per unit, the month's punctuality (see the module's rules). `expected` holds
-    (task, unit) pairs owing a report; `submitted` maps (task, unit) to the Beijing date of
-    the first submission. A report filed though not owed still counts as on time or late."""
-    per_unit: dict[int, Punctuality] = defaultdict(Punctuality)
-    for pair in expected | set(submitted):
-        tally = per_unit[pair[1]]
-        tally.expected += int(pair in expected)
-        standing = report_standing(submitted.get(pair), due, today)
-        tally.on_time += standing == ON_TIME
-        tally.late += standing == LATE
-        tally.missing += standing == MISSING
-        tally.not_due += standing == NOT_DUE
-    return dict(per_unit)
 
 
 # --- shared loading ---------------------------------------------------------------------
@@ -139,6 +95,10 @@ class LightRules:
 
     def lights(self, tasks, today: date) -> dict[int, str]:
         return task_lights(tasks, today, self.calendar, self.warn_days) if tasks else {}
+
+    def bounds(self, today: date) -> LightBounds:
+        """The lights' due-date boundaries on `today`, for the SQL light."""
+        return bounds_on(today, self.calendar, self.warn_days)
 
 
 TASK_COLUMNS = ("id", "plan_id", "section_id", "number", "status", "due_date", "closed_at")
@@ -198,124 +158,144 @@ class Overview:
     overdue: list[tuple[Unit, int]]  # red units, most red tasks first
     punctuality: list[tuple[str, date, Punctuality]]  # (month, due date, totals), oldest first
     unit_punctuality: list[tuple[Unit, Punctuality]]  # last month, per unit
+    ranked: int = 0  # units with a scorecard for the month (the ranking shows the first TOP)
+    behind: int = 0  # open tasks behind pace (慢于序时): the /tasks?behind=1 filter's count
+
+    @property
+    def top_overdue(self) -> list[tuple[Unit, int]]:
+        return self.overdue[:TOP]
+
+    @property
+    def top_punctuality(self) -> list[tuple[Unit, Punctuality]]:
+        return self.unit_punctuality[:TOP]
 
     @property
     def totals(self) -> dict[str, int]:
         return {light: sum(p.lights[light] for p in self.plans) for light in LIGHTS}
 
 
-def _plan_progress(plans_sections, tasks, lights) -> list[PlanProgress]:
-    """Counts per plan (by light and status) and per section (by light)."""
-    by_section: dict[int, list[str]] = defaultdict(list)
-    by_plan: dict[int, list] = defaultdict(list)
-    for t in tasks:
-        by_section[t.section_id].append(lights[t.id])
-        by_plan[t.plan_id].append(t)
+def light_counts(light_rules: LightRules, today: date, *where) -> list:
+    """(plan, section, light, status, tasks) rows: the tasks counted by the database, each
+    task's light the SQL form of the one rule (plans.light_sql); a few hundred rows whatever
+    the number of tasks."""
+    light = light_case(light_rules.bounds(today))
+    return db.session.execute(
+        select(Task.plan_id, Task.section_id, light, Task.status, func.count())
+        .where(*where)
+        .group_by(Task.plan_id, Task.section_id, light, Task.status)
+    ).all()
+
+
+def _plan_progress(plans_sections, counted) -> list[PlanProgress]:
+    """Counts per plan (by light and status) and per section (by light), from the rows of
+    `light_counts`."""
+    section_lights: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LIGHTS, 0))
+    plan_lights: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LIGHTS, 0))
+    plan_statuses: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
+    for plan_id, section_id, light, status, n in counted:
+        section_lights[section_id][light] += n
+        plan_lights[plan_id][light] += n
+        if status in STATUSES:  # an archived task (撤销) is in no status column
+            plan_statuses[plan_id][status] += n
     result: dict[int, PlanProgress] = {}
     for plan, section in plans_sections:
         if plan.id not in result:
-            own = by_plan.get(plan.id, [])
+            lights = dict(plan_lights[plan.id])
             result[plan.id] = PlanProgress(
-                plan,
-                counts(lights[t.id] for t in own),
-                counts((t.status for t in own), STATUSES),
-                len(own),
+                plan, lights, dict(plan_statuses[plan.id]), sum(lights.values())
             )
         if section is not None:
-            own_lights = by_section.get(section.id, [])
-            result[plan.id].sections.append(
-                SectionProgress(section, counts(own_lights), len(own_lights))
-            )
+            lights = dict(section_lights[section.id])
+            result[plan.id].sections.append(SectionProgress(section, lights, sum(lights.values())))
     return list(result.values())
 
 
+def red_units(light_rules: LightRules, today: date, successor_of: dict) -> dict[int, int]:
+    """{unit id: red tasks it leads}, counted by the database per stored lead unit and
+    added up for each current successor."""
+    red: dict[int, int] = defaultdict(int)
+    for unit_id, n in db.session.execute(
+        select(Task.lead_unit_id, func.count())
+        .where(light_condition(RED, light_rules.bounds(today)))
+        .group_by(Task.lead_unit_id)
+    ).all():
+        red[final_successor(unit_id, successor_of)] += n
+    return dict(red)
+
+
+def ranking(month: str, limit: int = TOP) -> tuple[list[RankRow], int, list[str]]:
+    """The month's stored ranking, best first, at most `limit` rows with their trend, the
+    number of units ranked, and the trend's months (two statements)."""
+    rows = db.session.execute(
+        select(Scorecard, Unit, func.count().over())
+        .join(Unit, Unit.id == Scorecard.unit_id)
+        .where(Scorecard.period == month)
+        .order_by(Scorecard.rank, Unit.code)
+        .limit(limit)
+    ).all()
+    cards = [(card, unit) for card, unit, _total in rows]
+    total = rows[0][2] if rows else 0
+    trend_months = months_up_to(month, TREND_MONTHS)
+    trend: dict[int, dict[str, object]] = defaultdict(dict)
+    if cards:
+        for unit_id, period, score in db.session.execute(
+            select(Scorecard.unit_id, Scorecard.period, Scorecard.score).where(
+                Scorecard.period.in_(trend_months),
+                Scorecard.unit_id.in_([card.unit_id for card, _unit in cards]),
+            )
+        ).all():
+            trend[unit_id][period] = score
+    rows = [
+        RankRow(
+            services.CardView(unit, card.score, card.deductions, card.credits, card.rank),
+            [trend[unit.id].get(m) for m in trend_months],
+        )
+        for card, unit in cards
+    ]
+    return rows, total, trend_months
+
+
 def overview(today: date) -> Overview:
-    """Everything the dashboard shows, in a fixed number of statements."""
+    """Everything the dashboard shows, in a fixed number of statements: counts and lights
+    by SQL GROUP BY, tables of units bounded to the first TOP rows."""
     plans_sections = db.session.execute(
         select(Plan, Section)
         .outerjoin(Section, Section.plan_id == Plan.id)
         .order_by(Plan.issued_on.desc(), Plan.id, Section.number)
     ).all()
-    tasks = _task_rows()
     light_rules = LightRules.load()
-    lights = light_rules.lights(tasks, today)
     units = _units()
     successor_of = {u.id: u.successor_id for u in units.values()}
-
-    red: dict[int, int] = defaultdict(int)
-    for t in tasks:
-        if lights[t.id] == RED:
-            red[final_successor(t.lead_unit_id, successor_of)] += 1
+    red = red_units(light_rules, today, successor_of)
     overdue = sorted(
         ((units[uid], n) for uid, n in red.items()), key=lambda row: (-row[1], row[0].code)
     )
 
     month = rules.last_month(today)
-    scores = services.period_scores(rules.parse_period(month), today)
-    trend_months = months_up_to(month, TREND_MONTHS)
-    trend = services.trends(trend_months)
-    ranking = [
-        RankRow(card, [trend.get(card.unit.id, {}).get(m) for m in trend_months])
-        for card in scores.cards
-    ]
+    rank_rows, ranked, trend_months = ranking(month)
 
     months = months_up_to(month, PUNCTUALITY_MONTHS)
-    due_dates, per_month = punctuality(months, today, tasks, successor_of, light_rules)
+    due_dates, per_month = punctuality(months, today, successor_of, light_rules)
     monthly = [(m, due_dates[m], Punctuality.total(per_month[m].values())) for m in months]
     unit_rows = sorted(
         ((units[uid], tally) for uid, tally in per_month[month].items()),
         key=lambda row: (-row[1].missing, -row[1].late, row[0].code),
     )
-    plans = _plan_progress(plans_sections, tasks, lights)
-    missing = month in scores.missing or not scores.cards
+    plans = _plan_progress(plans_sections, light_counts(light_rules, today))
+    missing = not rank_rows
     return Overview(
-        today, month, plans, ranking, missing, trend_months, overdue, monthly, unit_rows
+        today,
+        month,
+        plans,
+        rank_rows,
+        missing,
+        trend_months,
+        overdue,
+        monthly,
+        unit_rows,
+        ranked=ranked,
+        behind=len(behind_pace_ids(None, today)),  # three statements, bounded
     )
-
-
-def punctuality(months, today, tasks, successor_of, light_rules) -> tuple[dict, dict]:
-    """({month: due date}, {month: {unit id: Punctuality}}) for the months (three or four
-    statements: periods with their reports, assignments and reassignments). A month without a
-    stored period gets the due date the calendar and the due-day setting give it."""
-
-    def current(unit_id):
-        return final_successor(unit_id, successor_of)
-
-    key = ReportingPeriod.year * 100 + ReportingPeriod.month
-    rp, pr = ReportingPeriod, ProgressReport
-    submitted_at = db.func.coalesce(pr.first_submitted_at, pr.submitted_at)  # as reports' rules
-    rows = db.session.execute(
-        select(rp.year, rp.month, rp.due_date, pr.task_id, pr.unit_id, submitted_at)
-        .outerjoin(pr, pr.period_id == rp.id)
-        .where(key.between(*(int(m.replace("-", "")) for m in (months[0], months[-1]))))
-    ).all()
-    due_of: dict[str, date] = {}
-    submitted: dict[str, dict] = defaultdict(dict)
-    for r in rows:
-        month = rules.month_key(r.year, r.month)
-        due_of[month] = r.due_date
-        day, pair = local_date(r[5], LOCAL_TZ), (r.task_id, current(r.unit_id))
-        first = first_submission((submitted[month].get(pair), day))
-        if first is not None:
-            submitted[month][pair] = first
-    owed_assignments, changes = owed_inputs(current)  # the owed rule's inputs, reassignments too
-    assignments = tuple(rules.Assignment(*a) for a in owed_assignments)
-
-    def fact(t):
-        closed_on = local_date(t.closed_at, LOCAL_TZ)
-        return rules.TaskFact(t.id, t.status, t.due_date, closed_on, current(t.lead_unit_id))
-
-    facts = tuple(map(fact, tasks))
-    result = {}
-    for month in months:
-        period = rules.parse_period(month)
-        due_of[month] = due = due_of.get(month) or report_due_date(
-            light_rules.calendar, period.start.year, period.start.month, light_rules.due_day
-        )
-        month_facts = rules.MonthFacts(period, due, today, assignments, facts, changes=changes)
-        expected = rules.expected_reports(month_facts)
-        result[month] = tally_punctuality(due, today, expected, submitted.get(month, {}))
-    return due_of, result
 
 
 # --- drill-down -------------------------------------------------------------------------
@@ -329,10 +309,9 @@ def plan_progress(plan_id: int, today: date) -> PlanProgress | None:
     sections = db.session.scalars(
         select(Section).where(Section.plan_id == plan.id).order_by(Section.number)
     ).all()
-    tasks = _task_rows(Task.plan_id == plan.id)
-    lights = LightRules.load().lights(tasks, today)
+    counted = light_counts(LightRules.load(), today, Task.plan_id == plan.id)
     pairs = [(plan, s) for s in sections] or [(plan, None)]
-    return _plan_progress(pairs, tasks, lights)[0]
+    return _plan_progress(pairs, counted)[0]
 
 
 @dataclass
@@ -389,17 +368,26 @@ class UnitPage:
     successor: Unit | None  # where its open work went, if it was reorganised
     predecessors: list[Unit]
     section: Section | None
-    tasks: list[UnitTask]
+    tasks: list[UnitTask]  # all of them, or one page's
+    lights: dict[str, int]  # all of the unit's tasks by light
+    page: int = 1
+    pages: int = 1
 
     @property
-    def lights(self) -> dict[str, int]:
-        return counts(row.light for row in self.tasks)
+    def total(self) -> int:
+        return sum(self.lights.values())
 
 
-def unit_tasks(unit_id: int, today: date, section_id: int | None = None) -> UnitPage | None:
+def unit_tasks(
+    unit_id: int,
+    today: date,
+    section_id: int | None = None,
+    page: int | None = None,
+    size: int = UNIT_PAGE,
+) -> UnitPage | None:
     """The unit's tasks as lead unit or co-unit (its own and those of the units it
-    succeeded), optionally in one section, red first; None if the unit or section is
-    unknown."""
+    succeeded), optionally in one section, red first — all of them, or page `page` of
+    `size`; None if the unit or section is unknown. Lights, counts and order in SQL."""
     units = _units()
     unit = units.get(unit_id)
     if unit is None:
@@ -409,13 +397,47 @@ def unit_tasks(unit_id: int, today: date, section_id: int | None = None) -> Unit
         return None
     successor_of = {u.id: u.successor_id for u in units.values()}
     scope = predecessor_closure(unit.id, successor_of)
-    tasks = [t for t in tasks_in_scope(scope) if section is None or t.section_id == section.id]
-    lights = LightRules.load().lights(tasks, today)
-    order = {light: i for i, light in enumerate(LIGHTS)}
-    rows = sorted(
-        (UnitTask(t, lights[t.id], "lead" if t.lead_unit_id in scope else "co") for t in tasks),
-        key=lambda r: (order[r.light], r.task.plan_id, r.task.number),
+    where = [unit_condition(scope, "either")]  # id lists from the unit indexes, no scan
+    if section is not None:
+        where.append(Task.section_id == section.id)
+    bounds = LightRules.load().bounds(today)
+    light = light_case(bounds)
+    lights = dict.fromkeys(LIGHTS, 0)
+    counted = db.session.execute(select(light, func.count()).where(*where).group_by(light))
+    lights.update((light_name, n) for light_name, n in counted)
+    pages = max(1, -(-sum(lights.values()) // size))
+    worst_first = case(
+        (light_condition(RED, bounds), 0), (light_condition(YELLOW, bounds), 1), else_=2
     )
+    query = select(Task.id, light).where(*where).order_by(worst_first, Task.plan_id, Task.number)
+    if page is not None:
+        page = min(max(page, 1), pages)
+        query = query.limit(size).offset((page - 1) * size)
+    light_of = dict(db.session.execute(query).all())
+    loaded = db.session.scalars(
+        select(Task)
+        .where(Task.id.in_(light_of))
+        .options(
+            joinedload(Task.plan),
+            joinedload(Task.section),
+            joinedload(Task.lead_unit),
+            selectinload(Task.co_unit_links).joinedload(TaskCoUnit.unit),
+        )
+    ).unique()
+    by_id = {t.id: t for t in loaded}
+    rows = [
+        UnitTask(by_id[i], light_of[i], "lead" if by_id[i].lead_unit_id in scope else "co")
+        for i in light_of
+    ]
     successor = units[final_successor(unit.id, successor_of)]
     predecessors = [u for uid, u in units.items() if uid in scope and uid != unit.id]
-    return UnitPage(unit, successor if successor is not unit else None, predecessors, section, rows)
+    return UnitPage(
+        unit,
+        successor if successor is not unit else None,
+        predecessors,
+        section,
+        rows,
+        lights,
+        page or 1,
+        pages,
+    )

@@ -1,15 +1,18 @@
 """The leaders' dashboard (领导驾驶舱) and its drill-down: plan → section → unit → task.
 
 Read-only pages for the office, leaders and the admin; a liaison gets 403. Each chart is
-drawn by static/js/dashboard.js from the JSON embedded in the page, and each has a table
-with the same figures beside it, so the page is complete without JavaScript and in print.
+drawn by static/js/dashboard.js — on the dashboard from /dashboard/charts.json (the page
+stays small), on the drill-down pages from the JSON embedded in the page — and each has a
+table with the same figures beside it, so the page is complete without JavaScript and in
+print.
 """
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
+from tracker.common.http import int_arg
 from tracker.dashboard import queries as dashboard
 from tracker.plans.lights import LIGHT_LABELS
 from tracker.plans.models import TaskStatus
@@ -21,6 +24,9 @@ bp = Blueprint("dashboard", __name__)
 READERS = (Role.OFFICE, Role.LEADER, Role.ADMIN)
 MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one is "not found", not a DB error
 ID = f"int(max={MAX_ID})"
+# plans whose sections the dashboard itself lists (with 20 plans of 1,000 tasks the
+# sections are on each plan's page instead: the dashboard stays under 200 KB)
+SECTION_PLANS = 5
 
 
 def _light_series(rows, counts_of) -> list[dict]:
@@ -54,12 +60,12 @@ def _charts(view: dashboard.Overview) -> dict:
         },
         "overdue": {
             "kind": "bar",
-            "categories": [unit.name for unit, _n in view.overdue],
+            "categories": [unit.name for unit, _n in view.top_overdue],
             "series": [
                 {
                     "name": _("Overdue tasks"),
                     "color": "red",
-                    "data": [n for _unit, n in view.overdue],
+                    "data": [n for _unit, n in view.top_overdue],
                 }
             ],
         },
@@ -98,7 +104,7 @@ def _charts(view: dashboard.Overview) -> dict:
             "min": "dataMin",
         },
     }
-    for progress in view.plans:
+    for progress in view.plans[:SECTION_PLANS]:
         charts[f"sections-{progress.plan.id}"] = _section_chart(progress)
     sparks = {
         f"unit-{row.card.unit.id}": {
@@ -117,10 +123,20 @@ def index():
     return render_template(
         "dashboard/index.html",
         view=view,
-        data=_charts(view),
         statuses=[TaskStatus(s) for s in dashboard.STATUSES],
         number=number,
+        top=dashboard.TOP,
+        section_plans=SECTION_PLANS,
     )
+
+
+@bp.route("/dashboard/charts.json")
+@role_required(*READERS)
+def charts():
+    """The dashboard's charts as a small JSON (the page itself carries only the tables)."""
+    response = jsonify(_charts(dashboard.overview(local_today())))
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
 
 
 @bp.route(f"/dashboard/plans/<{ID}:plan_id>")
@@ -166,7 +182,9 @@ def _section_arg() -> int | None:
 @bp.route(f"/dashboard/units/<{ID}:unit_id>")
 @role_required(*READERS)
 def unit(unit_id: int):
-    page = dashboard.unit_tasks(unit_id, local_today(), _section_arg()) or abort(404)
+    page = dashboard.unit_tasks(
+        unit_id, local_today(), _section_arg(), int_arg("page") or 1
+    ) or abort(404)
     back = (
         url_for("dashboard.section", plan_id=page.section.plan_id, section_id=page.section.id)
         if page.section

@@ -7,6 +7,8 @@ say what the report says, so they follow the report rule
 return reasons, percentages, ratings or files on the timeline any more than on /reports/<id>.
 """
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from tracker.accounts.permissions import unit_scope
@@ -69,3 +71,40 @@ def readable_history(events: list[AuditEvent], task: Task, user) -> list[AuditEv
         return owner is not None and may_read_report(scope, owner, task.lead_unit_id)
 
     return [e for e in events if readable(e)]
+
+
+HISTORY_PAGE_SIZE = 50  # events per page of the task page's timeline, newest first
+LAST_PAGE = 100_000  # a page number past any history (bad input is a page, never a 500)
+
+
+@dataclass
+class HistoryPage:
+    """One page of a task's timeline: iterate it for the events."""
+
+    events: list[AuditEvent]
+    page: int
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+def history_page(
+    task: Task, user, page: int | None = 1, size: int = HISTORY_PAGE_SIZE
+) -> HistoryPage:
+    """Page `page` (1 = newest events) of the task's history as `user` may read it, by the
+    (subject_type, subject_id, occurred_at) index: at most three statements however long
+    the history. A liaison's page may hold fewer events than `size` (hidden report events
+    stay hidden); "older" appears while there are older events."""
+    page = min(max(page or 1, 1), LAST_PAGE)
+    rows = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == "task", AuditEvent.subject_id == task.id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(size + 1)
+        .offset((page - 1) * size)
+    ).all()
+    return HistoryPage(readable_history(list(rows[:size]), task, user), page, len(rows) > size)

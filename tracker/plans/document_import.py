@@ -33,6 +33,7 @@ from tracker.plans.importing import draft as drafts
 from tracker.plans.importing import propose
 from tracker.plans.importing.units import UnitMatcher
 from tracker.plans.intake import PLAN_FIELDS
+from tracker.plans.milestones.services import add_proposed_milestones
 from tracker.plans.models import Plan, PlanKind, Section, Task, TaskCoUnit, TaskStatus
 from tracker.units.models import Unit
 
@@ -281,6 +282,7 @@ def _new_task(draft, plan, section_id, t, units, user, today) -> Task:
     task = intake.create_task(plan, section_id, _task_values(draft, t, units), user, today=today)
     task.source_ref = (t.get("path") or "")[:100] or None
     task.lead_unit_basis = t.get("basis") if t.get("provisional") else None
+    add_proposed_milestones(task, t.get("milestones"), plan_phases=plan.phases, user=user)
     return task
 
 

@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tracker.audit import record
@@ -35,6 +34,8 @@ from tracker.plans.excel_rules import (
 )
 from tracker.plans.importing.dates import plan_year
 from tracker.plans.importing.units import KnownUnit, normalise_unit_name
+from tracker.plans.milestones.models import EXCEL
+from tracker.plans.milestones.services import add_proposed_milestones
 from tracker.plans.models import Plan, PlanKind, Section, Task, TaskCoUnit, TaskStatus
 from tracker.units.models import Unit, UnitKind
 
@@ -156,7 +157,10 @@ def discard(token: str) -> None:
 
 def read_sheet(path: Path) -> list[tuple]:
     """The values of the first sheet that has a header row (else the first sheet), as
-    tuples; at most MAX_ROWS rows past the header and MAX_COLUMNS columns."""
+    tuples; at most MAX_ROWS rows past the header and MAX_COLUMNS columns. openpyxl loads
+    lxml, so it is imported only here: a web worker serving ordinary pages never loads it."""
+    from openpyxl import load_workbook
+
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
@@ -351,6 +355,7 @@ def confirm(upload: Upload, choices: dict[str, str]) -> Plan:
         db.session.add(task)
         db.session.flush()
         record("task.imported", task, detail={"row": row.row})
+        add_proposed_milestones(task, row.milestones, source=EXCEL)
     return plan
 
 

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from openpyxl.utils import get_column_letter
 from rapidfuzz import fuzz, process
 
 from tracker.plans.importing.dates import find_deadline, find_recurring
@@ -39,6 +38,7 @@ from tracker.plans.importing.units import (
     normalise_unit_name,
     split_unit_names,
 )
+from tracker.plans.milestones.rules import read_milestones_cell
 
 # The template's columns, in order (also its header row).
 TEMPLATE_COLUMNS = ["序号", "任务", "具体内容", "牵头单位", "配合单位", "完成时限", "备注"]
@@ -53,6 +53,7 @@ HEADER_NAMES = {
     "co": ("配合单位", "配合部门", "协办单位", "参与单位"),
     "due": ("完成时限", "时限", "完成时间", "时间节点", "完成期限", "时限要求"),
     "note": ("备注",),
+    "milestones": ("节点", "阶段节点", "节点安排", "阶段目标"),  # optional (issue 14)
 }
 REQUIRED_FIELDS = ("title", "lead")
 HEADER_SEARCH_ROWS = 10
@@ -76,6 +77,7 @@ MESSAGES = {
     "duplicate_title": _l("%(cell)s: the same task as row %(other)s."),
     "duplicate_number": _l("%(cell)s: number %(value)s is also used in row %(other)s."),
     "already_in_plan": _l("%(cell)s: the plan already has this task."),
+    "milestone_bad": _l("%(cell)s: the milestone “%(value)s” does not start with a date."),
 }
 
 
@@ -129,6 +131,7 @@ class RowCheck:
     due_phrase: str | None
     note: str | None
     problems: list[Problem] = field(default_factory=list)
+    milestones: list[dict] = field(default_factory=list)  # the 节点 column, read
 
 
 @dataclass
@@ -151,6 +154,16 @@ class SheetCheck:
     def blocking(self) -> list[Problem]:
         """Problems the file itself must fix (unknown units are settled in the preview)."""
         return [p for p in self.all_problems() if p.key != "unit_unknown"]
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet name of the 1-based column `index`: 1 → A, 26 → Z, 27 → AA (as
+    openpyxl's get_column_letter; kept here so a rules module does not load openpyxl/lxml)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def header_key(value) -> str:
@@ -319,7 +332,7 @@ def check_rows(
         return row[col] if col is not None and col < len(row) else None
 
     def ref(name: str, excel_row: int) -> str:
-        return f"{get_column_letter(columns[name] + 1)}{excel_row}"
+        return f"{column_letter(columns[name] + 1)}{excel_row}"
 
     body = rows[header_index + 1 :]
     if len(body) > MAX_ROWS:
@@ -375,6 +388,11 @@ def check_rows(
         elif key:
             seen_titles[key] = excel_row
         text = cell_text(cell(row, "text")) or title
+        milestones, unread = read_milestones_cell(cell_text(cell(row, "milestones")))
+        for part in unread[:3]:
+            problems.append(
+                Problem("milestone_bad", ref("milestones", excel_row), (("value", part[:30]),))
+            )
         check.rows.append(
             RowCheck(
                 row=excel_row,
@@ -388,6 +406,7 @@ def check_rows(
                 due_phrase=due.phrase,
                 note=cell_text(cell(row, "note")) or None,
                 problems=problems,
+                milestones=milestones,
             )
         )
     if not check.rows:

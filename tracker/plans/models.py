@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -138,7 +138,13 @@ class Task(db.Model):
     """One numbered action item or measure of a plan, with its lead unit and co-units."""
 
     __tablename__ = "task"
-    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number"),
+        # issue 13: the plan page by section; light and status counts in SQL read only
+        # this index (it covers them)
+        Index("ix_task_plan_section_status_due", "plan_id", "section_id", "status", "due_date"),
+        Index("ix_task_status_due_date", "status", "due_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)

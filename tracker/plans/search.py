@@ -14,18 +14,19 @@ starts one), PostgreSQL answers it with ILIKE (a scan). A one-character term is 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, column, exists, func, or_, select, table, union
+from sqlalchemy import column, exists, func, or_, select, table, union
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
-from tracker.plans.lights import GREEN, RED, YELLOW, task_lights
+from tracker.plans.light_sql import light_condition, lights_of  # the light in SQL, once
+from tracker.plans.lights import GREEN, RED, YELLOW
+from tracker.plans.milestones.queries import behind_pace_ids
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
 from tracker.plans.permissions import task_filter
 from tracker.plans.search_rules import (
     ARCHIVED,
     PAGE_SIZE,
-    LightBounds,
     TaskFilters,
     fts_phrase,
     has_letter_case,
@@ -111,16 +112,6 @@ def task_text_match(term: str, dialect: str):
     return text_match(term, dialect, Task.title, Task.text)
 
 
-def light_condition(light: str, bounds: LightBounds):
-    """The light as a WHERE clause (see search_rules.light_bounds)."""
-    open_ = and_(Task.status != CLOSED, Task.due_date.is_not(None))
-    if light == RED:
-        return and_(open_, Task.due_date <= bounds.last_red)
-    if light == YELLOW:
-        return and_(open_, Task.due_date > bounds.last_red, Task.due_date <= bounds.last_yellow)
-    return or_(Task.status == CLOSED, Task.due_date.is_(None), Task.due_date > bounds.last_yellow)
-
-
 def unit_condition(unit_ids: set[int], role: str):
     """The task has one of `unit_ids` as lead unit, co-unit or either (`role`). As id lists
     from the unit indexes: "lead OR EXISTS(co-unit)" would read every task."""
@@ -203,6 +194,8 @@ def task_conditions(f: TaskFilters, ctx: Context) -> list:
             where.append(light_condition(f.light, bounds))
         if f.overdue:
             where.append(light_condition(RED, bounds))
+    if f.behind:  # 慢于序时: a bounded read of the reported tasks (milestones/queries.py)
+        where.append(Task.id.in_(behind_pace_ids(ctx.scope, ctx.today) or {0}))
     return where
 
 
@@ -305,14 +298,17 @@ def task_page(f: TaskFilters, ctx: Context, page_size: int = PAGE_SIZE) -> TaskP
     if ids is None:
         ids = _ordered_ids(f, where, page_size, (page - 1) * page_size) if total else []
     tasks = _load(ids)
-    lights = task_lights(tasks, ctx.today, ctx.calendar, ctx.warn_days)
+    # the combined light (milestones too), as the light filter chose them: one statement
+    lights = lights_of(ids, light_bounds(ctx.today, ctx.calendar, ctx.warn_days))
     return TaskPage(tasks, total, page, pages, lights)
 
 
 def all_tasks(f: TaskFilters, ctx: Context) -> tuple[list[Task], dict[int, str]]:
     """Every task the filters select, in the list's order (the export), at most 10,000."""
     tasks = _load(_ordered_ids(f, task_conditions(f, ctx), EXPORT_LIMIT))
-    return tasks, task_lights(tasks, ctx.today, ctx.calendar, ctx.warn_days)
+    return tasks, lights_of(
+        [t.id for t in tasks], light_bounds(ctx.today, ctx.calendar, ctx.warn_days)
+    )
 
 
 def matching_plans(q: str, scope: set[int] | None, limit: int = 20) -> list[Plan]:

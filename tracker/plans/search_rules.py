@@ -59,6 +59,7 @@ class TaskFilters:
     due_to: date | None = None
     overdue: bool = False
     mine: bool = False
+    behind: bool = False  # 慢于序时: behind pace (tracker.plans.milestones)
     sort: str = "number"
     desc: bool = False
     page: int = 1
@@ -168,7 +169,7 @@ def parse_filters(args: Mapping[str, str]) -> Parsed:
     if values.get("due_from") and values.get("due_to") and values["due_to"] < values["due_from"]:
         problems.append(("bad_range", {}))
         values.pop("due_from"), values.pop("due_to")
-    for name in ("overdue", "mine", "desc"):
+    for name in ("overdue", "mine", "behind", "desc"):
         values[name] = text(name).lower() in _TRUE
     return Parsed(TaskFilters(**values), problems)
 

@@ -20,8 +20,12 @@ from sqlalchemy.orm import selectinload
 from tracker.audit import record
 from tracker.config import PROJECT_ROOT
 from tracker.extensions import db
+from tracker.plans.milestones.models import SEED, Milestone
+from tracker.plans.milestones.rules import phase_milestones
+from tracker.plans.milestones.services import add_milestone
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
 from tracker.units.models import Unit
+from tracker.units.seeding import load_categories, load_reorganisations
 
 SEEDS_PATH = PROJECT_ROOT / "seeds"
 
@@ -92,6 +96,10 @@ def load_units(path: Path, result: SeedResult) -> dict[str, Unit]:
             if unit.name not in created:
                 result.count("updated", "units")
     db.session.flush()
+    raw = json.loads(path.read_text(encoding="utf-8"))  # categories, reorganisations (issue 14)
+    for counts in (load_categories(raw, existing), load_reorganisations(raw, existing)):
+        for kind, n in counts.items():
+            result.created[kind] = result.created.get(kind, 0) + n
     return existing
 
 
@@ -181,7 +189,32 @@ def load_plan(path: Path, units: dict[str, Unit], result: SeedResult) -> Plan:
             )
             result.count("created", "tasks")
     db.session.flush()
+    load_phase_milestones(plan, result)
     return plan
+
+
+def load_phase_milestones(plan: Plan, result: SeedResult) -> None:
+    """The plan's phases (e.g. the zone plan's 2021/2022/2023) as milestones of each of its
+    measures (docs/milestones.md). A task that already has a milestone from the seed gets
+    none again, so a second run changes nothing."""
+    if not plan.phases:
+        return
+    seeded = set(
+        db.session.scalars(
+            select(Milestone.task_id)
+            .join(Task, Task.id == Milestone.task_id)
+            .where(Task.plan_id == plan.id, Milestone.source == SEED)
+        )
+    )
+    tasks = db.session.scalars(
+        select(Task).where(Task.plan_id == plan.id).options(selectinload(Task.co_unit_links))
+    ).all()
+    for task in tasks:
+        if task.id in seeded or task.status in (TaskStatus.CLOSED, TaskStatus.ARCHIVED):
+            continue
+        for due, phrase in phase_milestones(plan.phases, task.due_date):
+            add_milestone(task, due_date=due, deliverable=phrase, source=SEED, phrase=phrase)
+            result.count("created", "milestones")
 
 
 def seed(seeds_path: Path = SEEDS_PATH) -> SeedResult:

@@ -14,7 +14,7 @@ from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
 from tracker.plans.permissions import task_filter
 from tracker.settings import get_setting
 from tracker.timeutil import today
-from tracker.units.models import Unit
+from tracker.units.models import Succession, Unit
 
 
 def _task_options():
@@ -124,7 +124,15 @@ def lights_for(tasks) -> dict[int, str]:
 def unit_directory() -> list[tuple[Unit, int, int, list[Unit]]]:
     """Every unit with its successor, its lead and co-unit task counts and its predecessors."""
     units = db.session.scalars(
-        select(Unit).options(joinedload(Unit.successor)).order_by(Unit.code)
+        select(Unit)
+        .options(
+            joinedload(Unit.successor),
+            joinedload(Unit.category),  # issue 14: categories, successors to confirm
+            selectinload(Unit.successions).options(
+                joinedload(Succession.reorganisation), joinedload(Succession.successor)
+            ),
+        )
+        .order_by(Unit.code)
     ).all()
     lead = dict(
         db.session.execute(

@@ -2,24 +2,21 @@
 the task list exported as shown on /tasks (headers in the reader's language).
 
 Every sheet: the header row first and frozen, set column widths, dates as dates, and
-text that begins with "=" stored as text, never as a formula.
+text that begins with "=" stored as text, never as a formula. openpyxl (which loads lxml)
+is imported only inside the functions that build a workbook, so a web worker serving
+ordinary pages never loads lxml (issue 13: worker crashes; docs/deployment.md).
 """
 
 from datetime import date
 from io import BytesIO
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from tracker.plans.excel_rules import TEMPLATE_COLUMNS
 from tracker.plans.lights import LIGHT_LABELS
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
-WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_FILL_COLOR = "DDE3EA"
 TEMPLATE_WIDTHS = [6, 36, 50, 18, 30, 16, 20]
 TEMPLATE_EXAMPLE = [
     1,
@@ -32,12 +29,25 @@ TEMPLATE_EXAMPLE = [
 ]
 
 
+def _workbook():
+    """A new openpyxl Workbook (imported here: see the module's docstring)."""
+    from openpyxl import Workbook
+
+    return Workbook()
+
+
 def _fill_sheet(ws, header: list[str], widths: list[int], rows) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header_font = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL_COLOR)
+    wrap = Alignment(wrap_text=True, vertical="top")
     ws.append(header)
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
         cell = ws.cell(row=1, column=index)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.font, cell.fill = header_font, header_fill
     for row in rows:
         ws.append(list(row))
     for row in ws.iter_rows(min_row=2):
@@ -47,11 +57,11 @@ def _fill_sheet(ws, header: list[str], widths: list[int], rows) -> None:
             elif isinstance(cell.value, str):
                 cell.data_type = "s"
                 if len(cell.value) > 20:
-                    cell.alignment = WRAP
+                    cell.alignment = wrap
     ws.freeze_panes = "A2"
 
 
-def _bytes(wb: Workbook) -> bytes:
+def _bytes(wb) -> bytes:
     stream = BytesIO()
     wb.save(stream)
     return stream.getvalue()
@@ -60,7 +70,7 @@ def _bytes(wb: Workbook) -> bytes:
 def template_workbook() -> bytes:
     """The 责任分解表 template: the seven columns and one example row to replace. Its
     headers are Chinese whatever the UI language: the importer reads them by name."""
-    wb = Workbook()
+    wb = _workbook()
     ws = wb.active
     ws.title = "责任分解表"
     _fill_sheet(ws, TEMPLATE_COLUMNS, TEMPLATE_WIDTHS, [TEMPLATE_EXAMPLE])
@@ -101,7 +111,7 @@ def task_list_workbook(tasks, lights: dict[int, str]) -> bytes:
         )
         for task in tasks
     )
-    wb = Workbook()
+    wb = _workbook()
     ws = wb.active
     ws.title = _("Tasks")[:31]
     _fill_sheet(ws, header, [22, 6, 28, 50, 18, 30, 14, 12, 10], rows)

@@ -2,8 +2,12 @@
 office returned, listed above this month's on the month page and filed from there.
 
 Which reports are owed is the one rule of reports/rules.py (`owed_reports`, over the plain
-values of queries.reporting_facts); this module only adds which of them are still to file.
+values of facts.unit_facts); this module only adds which of them are still to file. The
+list is worked out from ids and states (cheap columns); only the page shown loads its
+tasks and reports (issue 13: a unit may owe hundreds of reports after three years).
 """
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -11,10 +15,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.accounts.models import User
 from tracker.accounts.permissions import unit_scope
 from tracker.extensions import db
+from tracker.plans.models import OPEN_STATUSES, Task
+from tracker.reports import rules
+from tracker.reports.facts import link_groups, unit_facts
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
-from tracker.reports.queries import MonthRow, open_tasks, reporting_facts, role_in
+from tracker.reports.month import MonthRow, answering_task_ids, load_tasks, role_in
 
 NOT_IN = (None, ReportState.DRAFT.value, ReportState.RETURNED.value)
+EARLIER_PAGE = 10  # earlier months' cards a page shows, oldest first (file these first)
 
 
 def needs_filing(state: str | None, owed: bool) -> bool:
@@ -25,36 +33,125 @@ def needs_filing(state: str | None, owed: bool) -> bool:
     return owed and state in NOT_IN
 
 
-def earlier_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
-    """The unit's reports of months before `period` that must still be filed: returned, or
-    owed and not in. Oldest month first, then plan and task order. Constant queries."""
-    periods = db.session.scalars(
-        select(ReportingPeriod)
-        .where(
-            (ReportingPeriod.year < period.year)
-            | ((ReportingPeriod.year == period.year) & (ReportingPeriod.month < period.month))
-        )
-        .order_by(ReportingPeriod.year, ReportingPeriod.month)
-    ).all()
+@dataclass
+class EarlierPage:
+    """One page of the earlier months' rows, with how many there are in all."""
+
+    rows: list[MonthRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _earlier_periods(period: ReportingPeriod) -> list[ReportingPeriod]:
+    return list(
+        db.session.scalars(
+            select(ReportingPeriod)
+            .where(
+                (ReportingPeriod.year < period.year)
+                | ((ReportingPeriod.year == period.year) & (ReportingPeriod.month < period.month))
+            )
+            .order_by(ReportingPeriod.year, ReportingPeriod.month)
+        ).all()
+    )
+
+
+def earlier_keys(user: User, period: ReportingPeriod, task_ids=None, facts=None) -> list[tuple]:
+    """(earlier period, task id) of every report the unit must still file, oldest month
+    first, then plan and task order: returned, or owed and not in. `task_ids` narrows the
+    work to those tasks (a save checks one); `facts` are unit_facts already loaded for the
+    same tasks. Constant statements."""
+    periods = _earlier_periods(period)
     if not periods:
         return []
     scope = unit_scope(user)
-    facts = reporting_facts([])  # the owed rule's inputs; no period's reports needed here
+    facts = facts or unit_facts(user.unit_id, task_ids)
     me = facts.current(user.unit_id)
     owed = {p.id: facts.owed(p.due_date, p.key) for p in periods}
     # the unit's tasks now, and those a reassignment removed it from that it still owes
-    tasks = open_tasks(scope, {t for pairs in owed.values() for t, unit in pairs if unit == me})
-    if not tasks:
+    candidates = answering_task_ids(scope) | {
+        t for pairs in owed.values() for t, unit in pairs if unit == me
+    }
+    if task_ids is not None:
+        candidates &= set(task_ids)
+    if not candidates:
         return []
-    task_ids = [t.id for t in tasks]
+    ordered = list(
+        db.session.scalars(
+            select(Task.id)
+            .where(Task.id.in_(candidates), Task.status.in_(OPEN_STATUSES))
+            .order_by(Task.plan_id, Task.number)
+        )
+    )
+    period_ids = {p.id for p in periods}
+    latest: dict[tuple[int, int], tuple[int, str]] = {}
+    first: dict[tuple[int, int], object] = {}
+    submitted = db.func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
+    states = select(
+        ProgressReport.task_id,
+        ProgressReport.period_id,
+        ProgressReport.revision,
+        ProgressReport.state,
+        submitted,
+    ).where(ProgressReport.unit_id == user.unit_id)
+    if task_ids is not None:
+        states = states.where(ProgressReport.task_id.in_(list(task_ids)))
+    for task_id, period_id, revision, state, at in db.session.execute(states):
+        key = (task_id, period_id)
+        if period_id in period_ids and (key not in latest or revision > latest[key][0]):
+            latest[key] = (revision, state)
+        first[key] = rules.first_submission((first.get(key), rules.local_date(at)))
+    # 一报多用: a task answered by the unit's report on a linked task is not to file (a save
+    # narrowed to one task may still file its own)
+    served = _served(ordered, periods, latest, first) if task_ids is None else set()
+    return [
+        (p, t)
+        for p in periods
+        for t in ordered
+        if (p.id, t) not in served
+        and needs_filing(
+            latest[(t, p.id)][1] if (t, p.id) in latest else None, (t, me) in owed[p.id]
+        )
+    ]
+
+
+def _served(ordered, periods, latest, first) -> set[tuple[int, int]]:
+    """{(period id, task)} of the tasks a report on a linked task answers for
+    (rules.answered_by_link, the unit being the one whose reports `latest` holds). One
+    statement."""
+    link_group = link_groups(ordered)
+    served = set()
+    if not link_group:
+        return served
+    for p in periods:
+        filed = {
+            (t, 0): (first.get((t, p.id)), latest[(t, p.id)][1])
+            for t in link_group
+            if (t, p.id) in latest
+        }
+        filings = rules.link_filings(link_group, filed)
+        served |= {(p.id, t) for t in ordered if rules.answered_by_link(t, 0, link_group, filings)}
+    return served
+
+
+def earlier_page(user: User, period: ReportingPeriod, page: int = 1, facts=None) -> EarlierPage:
+    """The page `page` of the earlier months' rows (EARLIER_PAGE a page; a page past the
+    end shows the last). Only its tasks and reports are loaded."""
+    keys = earlier_keys(user, period, facts=facts)
+    pages = max(1, -(-len(keys) // EARLIER_PAGE))
+    page = min(max(page, 1), pages)
+    shown = keys[(page - 1) * EARLIER_PAGE : page * EARLIER_PAGE]
+    if not shown:
+        return EarlierPage([], len(keys), page, pages)
+    tasks = {t.id: t for t in load_tasks(list(dict.fromkeys(t for _p, t in shown)))}
     latest: dict[tuple[int, int], ProgressReport] = {}
     for report in (
         db.session.scalars(
             select(ProgressReport)
             .where(
                 ProgressReport.unit_id == user.unit_id,
-                ProgressReport.task_id.in_(task_ids),
-                ProgressReport.period_id.in_([p.id for p in periods]),
+                ProgressReport.task_id.in_(list(tasks)),
+                ProgressReport.period_id.in_(list({p.id for p, _t in shown})),
             )
             .options(selectinload(ProgressReport.attachments), joinedload(ProgressReport.unit))
         )
@@ -64,19 +161,22 @@ def earlier_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
         key = (report.task_id, report.period_id)
         if key not in latest or report.revision > latest[key].revision:
             latest[key] = report
-    rows = []
-    for p in periods:
-        for task in tasks:
-            report = latest.get((task.id, p.id))
-            if needs_filing(report.state if report else None, (task.id, me) in owed[p.id]):
-                role = role_in(task, scope)
-                rows.append(MonthRow(task=task, role=role, report=report, last=None, period=p))
-    return rows
+    scope = unit_scope(user)
+    rows = [
+        MonthRow(
+            task=tasks[t],
+            role=role_in(tasks[t], scope),
+            report=latest.get((t, p.id)),
+            last=None,
+            period=p,
+        )
+        for p, t in shown
+        if t in tasks
+    ]
+    return EarlierPage(rows, len(keys), page, pages)
 
 
-def find_earlier_row(user: User, period: ReportingPeriod, period_id: int, task_id: int):
-    """The earlier month's row the liaison may file for (task, period), or None."""
-    for row in earlier_rows(user, period):
-        if row.period.id == period_id and row.task.id == task_id:
-            return row
-    return None
+def may_file_earlier(user: User, period: ReportingPeriod, period_id: int, task_id: int) -> bool:
+    """Whether the liaison may file the earlier month's report (task, period) now: the
+    work of earlier_keys for this one task."""
+    return any(p.id == period_id for p, _t in earlier_keys(user, period, [task_id]))

@@ -13,7 +13,8 @@ from tracker.audit import AuditEvent
 from tracker.extensions import db
 from tracker.plans.models import Task, TaskUnitChange
 from tracker.reports import rules
-from tracker.reports.models import ProgressReport
+from tracker.reports.load.models import TaskLink
+from tracker.reports.models import ProgressReport, ReportingPeriod
 from tracker.timeutil import LOCAL_TZ
 from tracker.units.models import Unit
 from tracker.units.rules import final_successor
@@ -32,10 +33,12 @@ _assignment = table(
 @dataclass
 class ReportingFacts:
     """Plain values for tracker.reports.rules, loaded set-based in a constant number of
-    statements whatever the number of tasks (five, six after a reassignment that dropped an
-    assignment): units' successors, tasks, assignments, reassignments and the reports of
-    some periods. Units are mapped to their current successors (open work follows
-    reorganisations; a predecessor's report counts for its successor)."""
+    statements whatever the number of tasks (six, one more after a reassignment that
+    dropped an assignment and one more when tasks are linked): units' successors, tasks,
+    assignments, reassignments, the reports of some periods and the link groups (一报多用:
+    a unit's report on one linked task answers for its other tasks, see apply_links).
+    Units are mapped to their current successors (open work follows reorganisations; a
+    predecessor's report counts for its successor)."""
 
     successor_of: dict[int, int | None]
     tasks: dict[int, tuple[str, date | None]]  # task id -> (status, closed on)
@@ -47,6 +50,11 @@ class ReportingFacts:
     latest_state: dict[int, dict[tuple[int, int], str]]
     # (task, current unit) -> its reassignments ((change, "YYYY-MM"), …), oldest first
     changes: dict[tuple[int, int], tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # linked tasks (一报多用): task -> link group, and period id -> {(task, current unit): the
+    # task whose report answers for the pair} (rules.answered_by_link; its day is then in
+    # first_submitted, so every screen reading first_submitted follows)
+    link_group: dict[int, int] = field(default_factory=dict)
+    linked: dict[int, dict[tuple[int, int], int]] = field(default_factory=dict)
 
     def current(self, unit_id: int) -> int:
         return final_successor(unit_id, self.successor_of)
@@ -56,29 +64,40 @@ class ReportingFacts:
         return rules.owed_reports(self.assignments, self.tasks, due_date, month, self.changes)
 
 
-def owed_inputs(current) -> tuple[list[tuple[int, int, date | None]], dict]:
+def owed_inputs(
+    current, unit_ids=None, task_ids=None
+) -> tuple[list[tuple[int, int, date | None]], dict]:
     """The owed rule's inputs besides the tasks, for every screen that judges reports owed
-    (overview, month page, sweep, dashboard, scorecard): the assignments as (task, current
-    unit, assigned on) — with those a reassignment dropped (rules.dropped_assignments) — and
-    {(task, current unit): ((change, "YYYY-MM"), …)} the reassignments (改派). `current`
-    maps a unit to its current successor. Two statements, three after such a drop."""
+        (overview, month page, sweep, dashboard, scorecard): the assignments as (task, current
+        unit, assigned on) — with those a reassignment dropped (rules.dropped_assignments) — and
+        {(task, current unit): ((change, "YYYY-MM"), …)} the reassignments (改派). `current`
+        maps a unit to its current successor; `unit_ids`, when given, keeps only the rows of
+        those (stored) units and `task_ids` only those tasks — the rule is per (task, unit), so
+    the answer for them is the same.
+        Two statements, three after such a drop."""
+    assignment_rows = select(
+        _assignment.c.task_id, _assignment.c.unit_id, _assignment.c.assigned_at
+    )
+    change_rows = select(
+        TaskUnitChange.task_id,
+        TaskUnitChange.unit_id,
+        TaskUnitChange.change,
+        TaskUnitChange.period,
+        TaskUnitChange.changed_at,
+    ).order_by(TaskUnitChange.changed_at, TaskUnitChange.id)
+    if unit_ids is not None:
+        assignment_rows = assignment_rows.where(_assignment.c.unit_id.in_(unit_ids))
+        change_rows = change_rows.where(TaskUnitChange.unit_id.in_(unit_ids))
+    if task_ids is not None:
+        assignment_rows = assignment_rows.where(_assignment.c.task_id.in_(task_ids))
+        change_rows = change_rows.where(TaskUnitChange.task_id.in_(task_ids))
     assignments = [
         (a.task_id, current(a.unit_id), rules.local_date(a.assigned_at, LOCAL_TZ))
-        for a in db.session.execute(
-            select(_assignment.c.task_id, _assignment.c.unit_id, _assignment.c.assigned_at)
-        ).all()
+        for a in db.session.execute(assignment_rows).all()
     ]
     changes: dict[tuple[int, int], list] = defaultdict(list)
     removals: dict[tuple[int, int], list] = defaultdict(list)
-    for c in db.session.execute(
-        select(
-            TaskUnitChange.task_id,
-            TaskUnitChange.unit_id,
-            TaskUnitChange.change,
-            TaskUnitChange.period,
-            TaskUnitChange.changed_at,
-        ).order_by(TaskUnitChange.changed_at, TaskUnitChange.id)
-    ).all():
+    for c in db.session.execute(change_rows).all():
         key = (c.task_id, current(c.unit_id))
         changes[key].append((c.change, c.period))
         removals[key].append((c.change, c.changed_at))
@@ -104,48 +123,187 @@ def owed_inputs(current) -> tuple[list[tuple[int, int, date | None]], dict]:
     return assignments, {key: tuple(steps) for key, steps in changes.items()}
 
 
-def reporting_facts(period_ids) -> ReportingFacts:
-    """The inputs of the reporting rules for the given periods (see ReportingFacts)."""
+def link_groups(task_ids=None) -> dict[int, int]:
+    """{task: its link group} for every linked task (one statement); with `task_ids`, the
+    links of the groups those tasks are in (all the group's tasks)."""
+    rows = select(TaskLink.task_id, TaskLink.group_id)
+    if task_ids is not None:
+        groups = select(TaskLink.group_id).where(TaskLink.task_id.in_(list(task_ids) or [0]))
+        rows = rows.where(TaskLink.group_id.in_(groups))
+    return dict(db.session.execute(rows).all())
+
+
+def apply_links(first: dict, latest: dict, link_group: dict[int, int], pairs, due_dates) -> dict:
+    """Let one report serve its link group: for each period and each (task, unit) of
+    `pairs` without a submission of its own, rules.answered_by_link decides whether the
+    unit's report on another task of the group answers for it; if so the pair gets that
+    report's first submission day, never after the period's due date
+    (rules.linked_filing_day), in `first` (changed in place). Returns {period id: {pair:
+    serving task}}. `first`/`latest` are ReportingFacts' per-period dicts, `due_dates`
+    {period id: due date}."""
+    linked: dict[int, dict] = {}
+    if not link_group:
+        return linked
+    candidates = [pair for pair in pairs if pair[0] in link_group]
+    for period_id in sorted(set(first) | set(latest)):
+        days, states = first.get(period_id, {}), latest.get(period_id, {})
+        filed = {pair: (days.get(pair), state) for pair, state in states.items()}
+        filings = rules.link_filings(link_group, filed)
+        for pair in candidates:
+            if days.get(pair) is not None:
+                continue
+            hit = rules.answered_by_link(*pair, link_group, filings)
+            if hit is not None:
+                day = rules.linked_filing_day(hit[0], due_dates[period_id])
+                first.setdefault(period_id, {})[pair] = day
+                linked.setdefault(period_id, {})[pair] = hit[1]
+    return linked
+
+
+def _report_columns():
+    submitted = func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
+    return (
+        ProgressReport.period_id,
+        ProgressReport.task_id,
+        ProgressReport.unit_id,
+        ProgressReport.revision,
+        ProgressReport.state,
+        submitted.label("first_submitted_at"),
+    )
+
+
+def _fold_report(r, current, first: dict, latest: dict, revision: dict) -> None:
+    """Fold one report row into `first` (each pair's first submission day over its
+    revisions) and `latest` (its latest state; an accepted revision wins)."""
+    pair = (r.task_id, current(r.unit_id))
+    day = rules.local_date(r.first_submitted_at, LOCAL_TZ)
+    first[r.period_id][pair] = rules.first_submission((first[r.period_id].get(pair), day))
+    key = (r.period_id, *pair)
+    if latest[r.period_id].get(pair) == "accepted" and r.state != "accepted":
+        return
+    if r.state == "accepted" or key not in revision or r.revision > revision[key]:
+        revision[key] = r.revision
+        latest[r.period_id][pair] = r.state
+
+
+def served_by_links(period_ids, pairs, current) -> dict[int, dict[tuple[int, int], date]]:
+    """{period: {(task, unit): the day it counts as filed}} for the owed `pairs` that a report
+    on another task of their link group answers for (一报多用, rules.answered_by_link) — for
+    a reader that builds its own first submissions (the alert sweep). Nothing is loaded when
+    no task is linked (one statement); otherwise the linked tasks' reports and the periods'
+    due dates (three)."""
+    link_group = link_groups()
+    pairs = [pair for pair in pairs if pair[0] in link_group]
+    if not pairs or not period_ids:
+        return {}
+    first: dict[int, dict] = defaultdict(dict)
+    latest: dict[int, dict] = defaultdict(dict)
+    revision: dict[tuple, int] = {}
+    rows = select(*_report_columns()).where(
+        ProgressReport.period_id.in_(list(period_ids)),
+        ProgressReport.task_id.in_(list(link_group)),
+    )
+    for r in db.session.execute(rows).all():
+        _fold_report(r, current, first, latest, revision)
+    first = {p: {k: v for k, v in d.items() if v is not None} for p, d in first.items()}
+    due_dates = dict(
+        db.session.execute(
+            select(ReportingPeriod.id, ReportingPeriod.due_date).where(
+                ReportingPeriod.id.in_(list(period_ids))
+            )
+        ).all()
+    )
+    linked = apply_links(first, dict(latest), link_group, pairs, due_dates)
+    return {
+        period: {pair: first[period][pair] for pair in served} for period, served in linked.items()
+    }
+
+
+def reporting_facts(period_ids, unit_ids=None) -> ReportingFacts:
+    """The inputs of the reporting rules for the given periods (see ReportingFacts).
+    `unit_ids` (current units), when given, keeps only what those units and the units they
+    succeeded answer for — a page of the overview costs its units' rows, not the
+    province's; the answers for those units are the same."""
     successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
 
     def current(unit_id):
         return final_successor(unit_id, successor_of)
 
-    tasks = {
-        t.id: (t.status, rules.local_date(t.closed_at, LOCAL_TZ))
-        for t in db.session.execute(select(Task.id, Task.status, Task.closed_at)).all()
-    }
-    assignments, changes = owed_inputs(current)
+    closure = None
+    if unit_ids is not None:
+        wanted = set(unit_ids)
+        closure = [u for u in successor_of if current(u) in wanted]
+    assignments, changes = owed_inputs(current, closure)
     first: dict[int, dict] = defaultdict(dict)
     latest: dict[int, dict] = defaultdict(dict)
     revision: dict[tuple, int] = {}
     period_ids = list(period_ids)
+    report_tasks: set[int] = set()
     if period_ids:
-        submitted = db.func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
-        for r in db.session.execute(
-            select(
-                ProgressReport.period_id,
-                ProgressReport.task_id,
-                ProgressReport.unit_id,
-                ProgressReport.revision,
-                ProgressReport.state,
-                submitted.label("first_submitted_at"),
-            ).where(ProgressReport.period_id.in_(period_ids))
-        ).all():
-            pair = (r.task_id, current(r.unit_id))
-            day = rules.local_date(r.first_submitted_at, LOCAL_TZ)
-            first[r.period_id][pair] = rules.first_submission((first[r.period_id].get(pair), day))
-            key = (r.period_id, *pair)
-            if latest[r.period_id].get(pair) == "accepted" and r.state != "accepted":
-                continue
-            if r.state == "accepted" or key not in revision or r.revision > revision[key]:
-                revision[key] = r.revision
-                latest[r.period_id][pair] = r.state
+        reports = select(*_report_columns()).where(ProgressReport.period_id.in_(period_ids))
+        if closure is not None:
+            reports = reports.where(ProgressReport.unit_id.in_(closure))
+        for r in db.session.execute(reports).all():
+            report_tasks.add(r.task_id)
+            _fold_report(r, current, first, latest, revision)
+    task_rows = select(Task.id, Task.status, Task.closed_at)
+    if closure is not None:
+        ids = {a[0] for a in assignments} | {k[0] for k in changes} | report_tasks
+        task_rows = task_rows.where(Task.id.in_(ids or [0]))
+    tasks = {
+        t.id: (t.status, rules.local_date(t.closed_at, LOCAL_TZ))
+        for t in db.session.execute(task_rows).all()
+    }
+    first = {p: {k: v for k, v in d.items() if v is not None} for p, d in first.items()}
+    link_group = link_groups()
+    linked = {}
+    if link_group and latest:
+        due_dates = dict(
+            db.session.execute(
+                select(ReportingPeriod.id, ReportingPeriod.due_date).where(
+                    ReportingPeriod.id.in_(list(latest))
+                )
+            ).all()
+        )
+        pairs = {(a[0], a[1]) for a in assignments} | set(changes)
+        linked = apply_links(first, latest, link_group, pairs, due_dates)
     return ReportingFacts(
-        successor_of,
-        tasks,
-        assignments,
-        {p: {k: v for k, v in d.items() if v is not None} for p, d in first.items()},
-        dict(latest),
-        changes,
+        successor_of, tasks, assignments, first, dict(latest), changes, link_group, linked
     )
+
+
+def unit_facts(unit_id: int, task_ids=None) -> ReportingFacts:
+    """The owed rule's inputs for ONE unit's answers (the liaison's month page, its save and
+    submit): only the assignments and reassignments of the unit and the units it succeeded,
+    and only their tasks (or `task_ids`, e.g. the one task being saved) — so the cost follows
+    the unit's work, not the province's. `owed()` and `changes` are exact for pairs (task,
+    the unit's current successor); no period's reports are loaded. Four statements."""
+    successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
+
+    def current(unit):
+        return final_successor(unit, successor_of)
+
+    me = current(unit_id)
+    mine = [u for u in successor_of if current(u) == me]
+    assignments, changes = owed_inputs(current, mine, None if task_ids is None else list(task_ids))
+    ids = {a[0] for a in assignments} | {k[0] for k in changes}
+    tasks = {
+        t.id: (t.status, rules.local_date(t.closed_at, LOCAL_TZ))
+        for t in db.session.execute(
+            select(Task.id, Task.status, Task.closed_at).where(Task.id.in_(ids or [0]))
+        ).all()
+    }
+    return ReportingFacts(successor_of, tasks, assignments, {}, {}, changes)
+
+
+def units_with_work(period_id: int) -> set[int]:
+    """The (stored) units that have an assignment, a reassignment or a report of the period:
+    the only ones an overview row can be about. Three DISTINCT statements over indexes."""
+    found = set(db.session.scalars(select(_assignment.c.unit_id).distinct()))
+    found |= set(db.session.scalars(select(TaskUnitChange.unit_id).distinct()))
+    found |= set(
+        db.session.scalars(
+            select(ProgressReport.unit_id).where(ProgressReport.period_id == period_id).distinct()
+        )
+    )
+    return found

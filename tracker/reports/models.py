@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -77,6 +77,20 @@ class ProgressReport(db.Model):
     __table_args__ = (
         UniqueConstraint("task_id", "unit_id", "period_id", "revision"),
         CheckConstraint("percent >= 0 AND percent <= 100", name="percent_range"),
+        # issue 13: a unit's month, a month's reports by state
+        Index("ix_progress_report_unit_period_state", "unit_id", "period_id", "state"),
+        Index("ix_progress_report_period_state", "period_id", "state"),
+        # first submissions of a month's reports, read from the index alone (dashboard)
+        Index(
+            "ix_progress_report_period_task_unit",
+            "period_id",
+            "task_id",
+            "unit_id",
+            "first_submitted_at",
+            "submitted_at",
+        ),
+        # issue 13: the review queue, a state's reports oldest submission first
+        Index("ix_progress_report_state_submitted", "state", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,208 +1,27 @@
-"""What the reporting pages show (read models, no writes): a liaison's month, a task's
-reports, the office's review queue and the month's overview."""
+"""What the reporting pages show (read models, no writes): a task's reports, the office's
+review queue and the month's overview. The liaison's month page is in reports/month.py."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, case, false, func, not_, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.accounts.models import User
 from tracker.accounts.permissions import unit_scope
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
-from tracker.plans.models import OPEN_STATUSES, Task, TaskCoUnit
-from tracker.plans.permissions import task_filter
+from tracker.plans.models import Task
+from tracker.plans.search_rules import light_bounds
 from tracker.reports import rules
-from tracker.reports.facts import reporting_facts
+from tracker.reports.facts import reporting_facts, units_with_work
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
-from tracker.reports.periods import previous_month
 from tracker.reports.permissions import report_filter
 from tracker.settings import get_setting
-from tracker.timeutil import LOCAL_TZ
-from tracker.units.labels import answering_units
+from tracker.timeutil import LOCAL_TZ, local_day_bounds
 from tracker.units.models import Unit
-
-
-@dataclass
-class MonthRow:
-    """One task on the liaison's month page: this month's, or an earlier month's report
-    still owed or returned (补报, `period` set)."""
-
-    task: Task
-    role: str  # "lead" or "co"
-    report: ProgressReport | None
-    last: ProgressReport | None  # last month's latest report of this unit
-    co_reports: list[ProgressReport] = field(default_factory=list)
-    # on lead tasks: ((current unit name, former name or None), its latest report or None)
-    # per co-unit, a reorganised co-unit being answered for by its successor
-    co_parts: list[tuple[tuple[str, str | None], ProgressReport | None]] = field(
-        default_factory=list
-    )
-    period: ReportingPeriod | None = None  # an earlier month (补报); None: this month
-
-    @property
-    def state(self) -> str:
-        return self.report.state if self.report else "not_started"
-
-    @property
-    def anchor(self) -> str:
-        """The row's place on the month page (redirects come back to it)."""
-        if self.period is None:
-            return f"task-{self.task.id}"
-        return f"task-{self.task.id}-{self.period.key}"
-
-
-def latest_by_task_unit(reports) -> dict[tuple[int, int], ProgressReport]:
-    """The highest revision per (task, unit)."""
-    latest: dict[tuple[int, int], ProgressReport] = {}
-    for report in reports:
-        key = (report.task_id, report.unit_id)
-        if key not in latest or report.revision > latest[key].revision:
-            latest[key] = report
-    return latest
-
-
-def _reports_for(period_id: int, where) -> list[ProgressReport]:
-    return list(
-        db.session.scalars(
-            select(ProgressReport)
-            .where(ProgressReport.period_id == period_id, where)
-            .options(selectinload(ProgressReport.attachments), joinedload(ProgressReport.unit))
-        )
-        .unique()
-        .all()
-    )
-
-
-def open_tasks(scope: set[int] | None, also=()) -> list[Task]:
-    """The open tasks of a unit scope (and the tasks `also`, e.g. those a reassignment
-    removed the unit from that it still owes), with plan, lead unit and co-units, in plan
-    order."""
-    where = or_(task_filter(scope), Task.id.in_(also)) if also else task_filter(scope)
-    return list(
-        db.session.scalars(
-            select(Task)
-            .where(where, Task.status.in_(OPEN_STATUSES))
-            .options(
-                joinedload(Task.plan),
-                joinedload(Task.lead_unit),
-                selectinload(Task.co_unit_links).joinedload(TaskCoUnit.unit),
-            )
-            .order_by(Task.plan_id, Task.number)
-        )
-        .unique()
-        .all()
-    )
-
-
-def co_parts(task: Task, reports: list[ProgressReport], units: dict, own_unit_id: int) -> list:
-    """The co-units' parts of a lead task: each co-unit named by the unit answering for it
-    today (with its own name as history when reorganised) and that unit's report. A unit
-    answering for several co-units, or the lead unit itself, appears once / not at all."""
-    by_unit = {r.unit_id: r for r in reports}
-    parts, seen = [], {own_unit_id}
-    for link in task.co_unit_links:
-        current_id, current_name, former = units[link.unit_id]
-        if current_id in seen:
-            continue
-        seen.add(current_id)
-        parts.append(((current_name, former), by_unit.get(current_id)))
-    return parts
-
-
-def role_in(task: Task, scope: set[int]) -> str:
-    """The scope's part in a task on the month page: "lead", "co", or "removed" (a
-    reassignment took the task away, yet the unit still files this period's report)."""
-    if task.lead_unit_id in scope:
-        return "lead"
-    if any(link.unit_id in scope for link in task.co_unit_links):
-        return "co"
-    return "removed"
-
-
-def filing_tasks(user: User, periods, facts=None) -> dict[int, list[Task]]:
-    """{period id: the open tasks the liaison's unit files that period's report on}
-    (rules.files_for_period: the owed rule, so in the month of a reassignment the removed
-    unit files and the added unit does not yet). Constant queries."""
-    scope = unit_scope(user)
-    facts = facts or reporting_facts([])
-    me = facts.current(user.unit_id)
-    owed = {p.id: facts.owed(p.due_date, p.key) for p in periods}
-    owed_ids = {t for pairs in owed.values() for t, unit_id in pairs if unit_id == me}
-    tasks = open_tasks(scope, owed_ids)
-    return {
-        p.id: [
-            t
-            for t in tasks
-            if rules.files_for_period(
-                t.id, me, p.key, role_in(t, scope) != "removed", owed[p.id], facts.changes
-            )
-        ]
-        for p in periods
-    }
-
-
-def month_rows(user: User, period: ReportingPeriod) -> list[MonthRow]:
-    """Every open task the liaison's unit files this period's report on (filing_tasks), with
-    its report, last month's report (for "no change") and, on lead tasks, the co-units'
-    parts. Constant queries."""
-    scope = unit_scope(user)
-    tasks = filing_tasks(user, [period])[period.id]
-    if not tasks:
-        return []
-    task_ids = [t.id for t in tasks]
-    mine = latest_by_task_unit(
-        _reports_for(
-            period.id,
-            and_(ProgressReport.unit_id == user.unit_id, ProgressReport.task_id.in_(task_ids)),
-        )
-    )
-    last_year, last_month = previous_month(period.year, period.month)
-    last_period_id = db.session.scalar(
-        select(ReportingPeriod.id).where(
-            ReportingPeriod.year == last_year, ReportingPeriod.month == last_month
-        )
-    )
-    last = (
-        latest_by_task_unit(
-            db.session.scalars(
-                select(ProgressReport).where(
-                    ProgressReport.period_id == last_period_id,
-                    ProgressReport.unit_id == user.unit_id,
-                    ProgressReport.task_id.in_(task_ids),
-                )
-            ).all()
-        )
-        if last_period_id
-        else {}
-    )
-    lead_ids = [t.id for t in tasks if t.lead_unit_id in scope]
-    co_reports: dict[int, list[ProgressReport]] = defaultdict(list)
-    if lead_ids:
-        others = _reports_for(
-            period.id,
-            and_(ProgressReport.task_id.in_(lead_ids), ProgressReport.unit_id != user.unit_id),
-        )
-        for report in latest_by_task_unit(others).values():
-            co_reports[report.task_id].append(report)
-    units = answering_units() if lead_ids else {}
-    return [
-        MonthRow(
-            task=t,
-            role=role_in(t, scope),
-            report=mine.get((t.id, user.unit_id)),
-            last=last.get((t.id, user.unit_id)),
-            co_reports=sorted(co_reports.get(t.id, []), key=lambda r: r.unit.code),
-            co_parts=(
-                co_parts(t, co_reports.get(t.id, []), units, user.unit_id)
-                if t.lead_unit_id in scope
-                else []
-            ),
-        )
-        for t in tasks
-    ]
+from tracker.units.rules import final_successor
 
 
 def revisions(report: ProgressReport) -> list[ProgressReport]:
@@ -243,33 +62,150 @@ class QueueFilters:
     period_id: int | None = None
 
 
-def review_queue(filters: QueueFilters, today: date, limit: int = 200) -> list[dict]:
-    """Reports for the office's review, oldest submission first, with their light.
-    Constant queries whatever the number of reports."""
-    query = (
-        select(ProgressReport)
-        .join(Task, Task.id == ProgressReport.task_id)
-        .options(
-            joinedload(ProgressReport.task).joinedload(Task.plan),
-            joinedload(ProgressReport.unit),
-            joinedload(ProgressReport.period),
-            selectinload(ProgressReport.attachments),
+REVIEW_PAGE = 25  # reports a page of the review queue shows
+
+
+def _first_submitted(report=ProgressReport):
+    """The first submission of a report's (task, unit, period) over all its revisions: the
+    time rules.is_late judges by. A first revision's own time is that (a correction, a new
+    revision, comes only after it was submitted); a later revision asks its first ones (a
+    correlated subquery the CASE runs for those rows only)."""
+    other = aliased(ProgressReport)
+    earliest = (
+        select(func.min(func.coalesce(other.first_submitted_at, other.submitted_at)))
+        .where(
+            other.task_id == report.task_id,
+            other.unit_id == report.unit_id,
+            other.period_id == report.period_id,
         )
-        .order_by(
-            ProgressReport.submitted_at.is_(None), ProgressReport.submitted_at, ProgressReport.id
-        )
+        .scalar_subquery()
     )
+    return case(
+        (report.revision == 1, func.coalesce(report.first_submitted_at, report.submitted_at)),
+        else_=earliest,
+    )
+
+
+def report_light_condition(light: str, today: date, calendar, warn: int):
+    """rules.report_light as a WHERE clause over ProgressReport joined to its period: a
+    report first submitted is green, or red when that was after the due date (Beijing day);
+    one never submitted has the light of its due date (plans.light_sql's boundaries, found
+    with the same rule). The boundaries and each period's late time are worked out once."""
+    bounds = light_bounds(today, calendar, warn)
+    first = _first_submitted()
+    periods = db.session.execute(select(ReportingPeriod.id, ReportingPeriod.due_date)).all()
+    late = or_(
+        false(),
+        *(
+            and_(ProgressReport.period_id == pid, first >= local_day_bounds(due)[1])
+            for pid, due in periods
+        ),
+    )
+    due = ReportingPeriod.due_date
+    if light == "red":
+        return or_(and_(first.is_(None), due <= bounds.last_red), and_(first.is_not(None), late))
+    if light == "yellow":
+        return and_(first.is_(None), due > bounds.last_red, due <= bounds.last_yellow)
+    return or_(
+        and_(first.is_(None), due > bounds.last_yellow), and_(first.is_not(None), not_(late))
+    )
+
+
+def _queue_where(filters: QueueFilters, today: date, calendar, warn: int) -> list:
+    where = []
     if filters.state:
-        query = query.where(ProgressReport.state == filters.state)
+        where.append(ProgressReport.state == filters.state)
     if filters.plan_id:
-        query = query.where(Task.plan_id == filters.plan_id)
+        where.append(Task.plan_id == filters.plan_id)
     if filters.unit_id:
-        query = query.where(ProgressReport.unit_id == filters.unit_id)
+        where.append(ProgressReport.unit_id == filters.unit_id)
     if filters.period_id:
-        query = query.where(ProgressReport.period_id == filters.period_id)
-    reports = db.session.scalars(query.limit(limit)).unique().all()
+        where.append(ProgressReport.period_id == filters.period_id)
+    if filters.light:
+        where.append(report_light_condition(filters.light, today, calendar, warn))
+    return where
+
+
+def _queue_from(query, filters: QueueFilters):
+    """Join the task and the period only when a filter reads them (the plan, the light):
+    the queue by state alone is read from the (state, submitted_at) index."""
+    if filters.plan_id:
+        query = query.join(Task, Task.id == ProgressReport.task_id)
+    if filters.light:
+        query = query.join(ReportingPeriod, ReportingPeriod.id == ProgressReport.period_id)
+    return query
+
+
+def _queue_order(filters: QueueFilters) -> tuple:
+    """Oldest submission first; reports never submitted last. Submitted reports all have a
+    submission time, so their order is the index's."""
+    if filters.state == ReportState.SUBMITTED.value:
+        return (ProgressReport.submitted_at, ProgressReport.id)
+    return (ProgressReport.submitted_at.is_(None), ProgressReport.submitted_at, ProgressReport.id)
+
+
+@dataclass
+class PreparedQueue:
+    """The queue's WHERE clauses with what they were worked out from (the calendar and the
+    warning window, loaded once a request for the count and the page)."""
+
+    filters: QueueFilters
+    where: list
+    calendar: object
+    warn: int
+
+
+def prepare_queue(filters: QueueFilters, today: date) -> PreparedQueue:
     calendar = load_calendar()
     warn = int(get_setting("yellow_working_days"))
+    return PreparedQueue(filters, _queue_where(filters, today, calendar, warn), calendar, warn)
+
+
+def review_count(prepared: PreparedQueue) -> int:
+    """How many reports the queue's filters select (one COUNT, light filter included)."""
+    query = _queue_from(select(func.count()).select_from(ProgressReport), prepared.filters)
+    return db.session.scalar(query.where(*prepared.where))
+
+
+def review_queue(
+    filters: QueueFilters,
+    today: date,
+    limit: int = REVIEW_PAGE,
+    offset: int = 0,
+    prepared: PreparedQueue | None = None,
+) -> list[dict]:
+    """One page of reports for the office's review, oldest submission first, with their
+    light: filters (the light too) run in SQL, the database keeps only the page, and the
+    working days are counted for the page's rows only. Constant queries."""
+    prepared = prepared or prepare_queue(filters, today)
+    calendar, warn = prepared.calendar, prepared.warn
+    ids = list(
+        db.session.scalars(
+            _queue_from(select(ProgressReport.id), prepared.filters)
+            .where(*prepared.where)
+            .order_by(*_queue_order(prepared.filters))
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    if not ids:
+        return []
+    found = (
+        db.session.scalars(
+            select(ProgressReport)
+            .where(ProgressReport.id.in_(ids))
+            .options(
+                joinedload(ProgressReport.task).joinedload(Task.plan),
+                joinedload(ProgressReport.unit),
+                joinedload(ProgressReport.period),
+                selectinload(ProgressReport.attachments),
+            )
+        )
+        .unique()
+        .all()
+    )
+    by_id = {r.id: r for r in found}
+    reports = [by_id[i] for i in ids if i in by_id]
     first = first_submissions(reports)
     rows = []
     for report in reports:
@@ -277,22 +213,40 @@ def review_queue(filters: QueueFilters, today: date, limit: int = 200) -> list[d
         first_on = first.get((report.task_id, report.unit_id, report.period_id))
         left = calendar.workdays_between(today, due)
         light = rules.report_light(first_on, due, today, left, warn)
-        if filters.light and light != filters.light:
-            continue
         rows.append({"report": report, "light": light, "late": rules.is_late(first_on, due)})
     return rows
 
 
 def unit_choices() -> list[tuple[int, str]]:
-    return [(u.id, u.name) for u in db.session.scalars(select(Unit).order_by(Unit.code))]
+    """(id, name) of every unit for the queue's filter: two columns, no ORM objects (a
+    province has 2,000 units)."""
+    return [
+        tuple(row) for row in db.session.execute(select(Unit.id, Unit.name).order_by(Unit.code))
+    ]
 
 
-def period_overview(period: ReportingPeriod, today: date) -> list[dict]:
+OVERVIEW_PAGE = 50  # units a page of the overview shows
+
+
+def overview_units(period: ReportingPeriod) -> list[int]:
+    """The ids of the units the overview of `period` may have a row for, in code order: the
+    current units (a reorganised unit's work counts for its successor) with work of their
+    own or of a unit they succeeded (facts.units_with_work). Four statements, ids only."""
+    units = db.session.execute(select(Unit.id, Unit.successor_id, Unit.code)).all()
+    successor_of = {u.id: u.successor_id for u in units}
+    current = {final_successor(u, successor_of) for u in units_with_work(period.id)}
+    return [u.id for u in sorted(units, key=lambda u: u.code) if u.id in current]
+
+
+def period_overview(
+    period: ReportingPeriod, today: date, unit_ids: list[int] | None = None
+) -> list[dict]:
     """Per unit: the reports it owes this period (reports.rules.owes_report), and how many
     of its reports are in, accepted, returned, drafts, late (first submitted after the due
     date) and missing (owed, never submitted, due date passed). Reports count for their
-    unit's current successor. Constant queries."""
-    facts = reporting_facts([period.id])
+    unit's current successor. `unit_ids` (current units): only those rows, at the cost of
+    their own work (a page of the overview). Constant queries."""
+    facts = reporting_facts([period.id], unit_ids)
     owed = facts.owed(period.due_date, period.key)
     first = facts.first_submitted.get(period.id, {})
     latest = facts.latest_state.get(period.id, {})
@@ -314,7 +268,10 @@ def period_overview(period: ReportingPeriod, today: date) -> list[dict]:
             row["late"] += 1
         elif standing == rules.MISSING and pair in owed:
             row["missing"] += 1
-    units = db.session.scalars(select(Unit).order_by(Unit.code)).all()
+    units_query = select(Unit).order_by(Unit.code)
+    if unit_ids is not None:
+        units_query = units_query.where(Unit.id.in_(unit_ids or [0]))
+    units = db.session.scalars(units_query).all()
     return [
         {"unit": unit, "received": row["submitted"] + row["accepted"], **row}
         for unit in units

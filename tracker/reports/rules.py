@@ -197,3 +197,55 @@ def may_read_report(scope: set[int] | None, report_unit_id: int, lead_unit_id: i
     if scope is None:
         return True
     return report_unit_id in scope or lead_unit_id in scope
+
+
+# --- linked tasks: one report serves them all (一报多用) ----------------------------------
+
+LINK_COUNTS = frozenset({"submitted", "accepted"})  # the states of a report that serve a group
+
+
+def link_filings(
+    link_group: dict[int, int], filed: dict[tuple[int, int], tuple[date, str]]
+) -> dict[tuple[int, int], tuple[date, int]]:
+    """{(group, unit): (earliest first submission, its task)} over the reports of ONE period
+    that serve a link group: `filed` is {(task, unit): (first submitted on, latest state)}
+    and only a report submitted or accepted (LINK_COUNTS) on a linked task counts — a
+    draft or a report returned for rework serves no other task (docs/reporting-load.md)."""
+    found: dict[tuple[int, int], tuple[date, int]] = {}
+    for (task_id, unit_id), (day, state) in sorted(filed.items()):
+        group = link_group.get(task_id)
+        if group is None or day is None or state not in LINK_COUNTS:
+            continue
+        key = (group, unit_id)
+        if key not in found or (day, task_id) < found[key]:
+            found[key] = (day, task_id)
+    return found
+
+
+def answered_by_link(
+    task_id: int,
+    unit_id: int,
+    link_group: dict[int, int],
+    filings: dict[tuple[int, int], tuple[date, int]],
+) -> tuple[date, int] | None:
+    """Whether the unit's report on ANOTHER task of `task_id`'s link group answers for the
+    pair (task, unit) this period: (the day it counts as filed, the serving task), or None.
+
+    Only the same unit: a co-unit's report never answers for the lead unit, nor a report of
+    unit X on task A for unit Y on task B. `link_group` is {task: group} as linked now;
+    `filings` comes from link_filings. The owed set does not change; what changes is
+    whether the pair is filed (so not missing, no 提醒, no deduction for a missing report)."""
+    group = link_group.get(task_id)
+    if group is None:
+        return None
+    hit = filings.get((group, unit_id))
+    if hit is None or hit[1] == task_id:
+        return None
+    return hit
+
+
+def linked_filing_day(served_on: date, due_date: date) -> date:
+    """The day a pair answered by a link counts as filed: the serving report's first
+    submission, but never after the due date — lateness belongs to the serving report
+    alone (counted once, on its own task, like the scorecard's late deduction)."""
+    return min(served_on, due_date)

@@ -15,10 +15,10 @@ from tracker.extensions import db
 from tracker.plans.models import OPEN_STATUSES, Task
 from tracker.plans.permissions import task_filter
 from tracker.reports import rules
-from tracker.reports.facts import reporting_facts
+from tracker.reports.facts import unit_facts
 from tracker.reports.models import ProgressReport, Quality, ReportingPeriod, ReportState
+from tracker.reports.month import filing_task_ids, latest_by_task_unit
 from tracker.reports.periods import previous_month
-from tracker.reports.queries import filing_tasks, latest_by_task_unit
 from tracker.timeutil import utcnow
 
 # Reports sit below supervision and never import it: a layer above that must act on a
@@ -44,7 +44,7 @@ def _task_for_liaison(user: User, task_id: int, period: ReportingPeriod) -> Task
     if task is None:
         raise LookupError(task_id)
     answers_now = db.session.scalar(select(Task.id).where(Task.id == task_id, task_filter(scope)))
-    facts = reporting_facts([])
+    facts = unit_facts(user.unit_id, [task_id])  # this task's inputs only (issue 13)
     owed = facts.owed(period.due_date, period.key)
     me = facts.current(user.unit_id)
     if not rules.files_for_period(
@@ -181,7 +181,7 @@ def copy_last_month(user: User, period: ReportingPeriod, task_id: int, version: 
 def submit_all_ready(user: User, period: ReportingPeriod) -> tuple[int, int]:
     """Submit every draft or returned report of the unit in the period that is ready.
     Returns (submitted, left as draft because incomplete)."""
-    task_ids = [t.id for t in filing_tasks(user, [period])[period.id]]
+    task_ids = filing_task_ids(user, [period])[period.id]
     reports = latest_by_task_unit(
         db.session.scalars(
             select(ProgressReport).where(

@@ -12,6 +12,8 @@ from tracker.common.http import int_arg, parse_int, safe_next
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.reports import backlog, queries, rules, services
+from tracker.reports import month as month_page
+from tracker.reports.facts import unit_facts
 from tracker.reports.forms import PlainForm, ReportForm, ReviewForm, TaskActionForm
 from tracker.reports.models import ReportingPeriod, ReportState
 from tracker.reports.periods import calendar_warning_years, current_period
@@ -27,30 +29,36 @@ def _period():
     return period
 
 
-def _month_page(period, forms=None, status=200, conflict=None):
-    """The month page: earlier months' reports still to file (补报) above this month's.
+def _page_numbers(source) -> dict[str, int]:
+    """The month page's two page numbers (this month's `page`, the earlier months'
+    `earlier`) from the query string or a form's action, only those past the first (so a
+    link back to the first page stays plain /reports)."""
+    numbers = {name: parse_int(source.get(name), 1) or 1 for name in ("page", "earlier")}
+    return {name: n for name, n in numbers.items() if n > 1}
+
+
+def _month_page(period, forms=None, status=200, conflict=None, pages=None):
+    """The month page: earlier months' reports still to file (补报) above this month's, a
+    page of each (issue 13: the counts cover every task, the cards only the page shown).
     `forms` maps a row's anchor to a form to show again (with the person's text and all
     its errors); `conflict` is (anchor, message)."""
-    earlier = backlog.earlier_rows(current_user, period)
-    rows = queries.month_rows(current_user, period)
+    pages = pages or _page_numbers(request.args)
+    facts = unit_facts(current_user.unit_id)  # once for both lists
+    earlier = backlog.earlier_page(current_user, period, pages.get("earlier", 1), facts)
+    task_ids = month_page.filing_task_ids(current_user, [period], facts)[period.id]
+    summary = month_page.month_summary(current_user, period, task_ids)
+    page_count = max(1, -(-len(task_ids) // month_page.MONTH_PAGE))
+    page = min(pages.get("page", 1), page_count)
+    shown = task_ids[(page - 1) * month_page.MONTH_PAGE : page * month_page.MONTH_PAGE]
+    rows = month_page.month_rows(current_user, period, shown)
     forms = forms or {}
-    for row in earlier + rows:
+    for row in earlier.rows + rows:
         if row.anchor not in forms:
             form = ReportForm(formdata=None, obj=row.report)
             form.task_id.data = str(row.task.id)
             form.version.data = str(row.report.version if row.report else 0)
             form.period_id.data = str(row.period.id) if row.period else ""
             forms[row.anchor] = form
-    counts = {}
-    for row in rows:
-        counts[row.state] = counts.get(row.state, 0) + 1
-    ready = sum(
-        1
-        for row in rows
-        if row.report
-        and row.report.editable
-        and not rules.submission_problems(row.report.progress, row.report.percent)
-    )
     return (
         render_template(
             "reports/month.html",
@@ -58,8 +66,10 @@ def _month_page(period, forms=None, status=200, conflict=None):
             earlier=earlier,
             rows=rows,
             forms=forms,
-            counts=counts,
-            ready=ready,
+            summary=summary,
+            page=page,
+            pages=page_count,
+            page_args={k: v for k, v in {"page": page, "earlier": earlier.page}.items() if v > 1},
             conflict=conflict,
             action_form=TaskActionForm(formdata=None),
             today=today(),
@@ -110,16 +120,17 @@ def save():
     period = _filing_period(current, form.period_id.data)
     if period is None:
         abort(404)
-    if period is not current and (
-        backlog.find_earlier_row(current_user, current, period.id, task_id) is None
+    if period is not current and not backlog.may_file_earlier(
+        current_user, current, period.id, task_id
     ):
         abort(404)
     anchor = f"task-{task_id}" if period is current else f"task-{task_id}-{period.key}"
+    pages = _page_numbers(request.args)  # the form's action carries the page it was on
     submit = request.form.get("action") == "submit"
     if not _all_errors(form, submit):
         db.session.rollback()
         flash(_("The report was not saved: correct the marked fields."), "error")
-        return _month_page(current, {anchor: form}, status=400)
+        return _month_page(current, {anchor: form}, status=400, pages=pages)
     values = {
         "progress": form.progress.data or "",
         "percent": form.percent.data,
@@ -135,14 +146,16 @@ def save():
         abort(404)
     except services.VersionConflict as exc:
         db.session.rollback()
-        return _month_page(current, {anchor: form}, status=409, conflict=(anchor, exc.message))
+        return _month_page(
+            current, {anchor: form}, status=409, conflict=(anchor, exc.message), pages=pages
+        )
     except StepRefused as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return _month_page(current, {anchor: form}, status=400)
+        return _month_page(current, {anchor: form}, status=400, pages=pages)
     db.session.commit()
     flash(_("Report submitted.") if submit else _("Draft saved."), "success")
-    return redirect(url_for("reports.month", _anchor=anchor))
+    return redirect(url_for("reports.month", **pages, _anchor=anchor))
 
 
 @bp.route("/reports/copy-last", methods=["POST"])
@@ -153,6 +166,7 @@ def copy_last():
     if not form.validate():
         abort(400)
     task_id = _task_id(form.task_id.data)
+    pages = _page_numbers(request.args)
     try:
         services.copy_last_month(current_user, period, task_id, int(form.version.data or 0))
     except LookupError:
@@ -161,10 +175,10 @@ def copy_last():
     except StepRefused as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("reports.month", _anchor=f"task-{task_id}"))
+        return redirect(url_for("reports.month", **pages, _anchor=f"task-{task_id}"))
     db.session.commit()
     flash(_("Last month's figures were copied. Check them, then submit."), "success")
-    return redirect(url_for("reports.month", _anchor=f"task-{task_id}"))
+    return redirect(url_for("reports.month", **pages, _anchor=f"task-{task_id}"))
 
 
 @bp.route("/reports/submit-all", methods=["POST"])
@@ -244,10 +258,29 @@ def review_queue():
         light=light if light in ("green", "yellow", "red") else None,
         period_id=_int_arg("period"),
     )
-    rows = queries.review_queue(filters, today())
+    prepared = queries.prepare_queue(filters, today())
+    total = queries.review_count(prepared)
+    pages = max(1, -(-total // queries.REVIEW_PAGE))
+    page = min(int_arg("page", 1) or 1, pages)
+    offset = (page - 1) * queries.REVIEW_PAGE
+    rows = queries.review_queue(filters, today(), queries.REVIEW_PAGE, offset, prepared)
     return render_template(
         "reports/review_queue.html",
         rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        filter_args={
+            name: value
+            for name, value in (
+                ("plan", filters.plan_id),
+                ("unit", filters.unit_id),
+                ("state", filters.state or ""),
+                ("light", filters.light),
+                ("period", filters.period_id),
+            )
+            if value is not None
+        },
         filters=filters,
         plans=db.session.execute(select(Plan.id, Plan.title).order_by(Plan.id)).all(),
         units=queries.unit_choices(),
@@ -296,10 +329,17 @@ def overview():
     period = db.session.get(ReportingPeriod, period_id) if period_id else _period()
     if period is None:
         abort(404)
+    unit_ids = queries.overview_units(period)
+    pages = max(1, -(-len(unit_ids) // queries.OVERVIEW_PAGE))
+    page = min(int_arg("page", 1) or 1, pages)
+    shown = unit_ids[(page - 1) * queries.OVERVIEW_PAGE : page * queries.OVERVIEW_PAGE]
     return render_template(
         "reports/overview.html",
         period=period,
-        rows=queries.period_overview(period, today()),
+        rows=queries.period_overview(period, today(), shown),
+        page=page,
+        pages=pages,
+        unit_total=len(unit_ids),
         periods=db.session.scalars(
             select(ReportingPeriod).order_by(
                 ReportingPeriod.year.desc(), ReportingPeriod.month.desc()

@@ -5,22 +5,26 @@ The files are official Chinese documents whatever the reader's UI language, so t
 headers and fixed words are Chinese here, not translated (a rule code unknown here falls
 back to its translated label). Every sheet: the header row first and frozen, set column
 widths, plain values (numbers as numbers, dates as dates), no formulas — text that begins
-with "=" is stored as text.
+with "=" is stored as text. openpyxl (which loads lxml) is imported only inside the
+functions that build a workbook, so a web worker serving ordinary pages never loads lxml
+(issue 13: worker crashes; docs/deployment.md).
 """
 
 from datetime import date
 from io import BytesIO
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
 from tracker.plans.lights import GREEN, RED, YELLOW, task_lights
+from tracker.plans.milestones.models import Milestone
+from tracker.plans.milestones.rules import combined_light, milestone_light
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit
+from tracker.plans.people import rules as people_rules
+from tracker.plans.people.models import ResponsiblePerson
+from tracker.plans.people.queries import load_leaders, names_of
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
 from tracker.scoring import rules
 from tracker.scoring.services import PeriodScores, number
@@ -89,19 +93,35 @@ def fmt(value) -> str:
 
 # ---------------------------------------------------------------- workbook helpers
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
-WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_FILL_COLOR = "DDE3EA"
 
 
-def _sheet(wb: Workbook, title: str, columns: list[tuple[str, int]], rows) -> object:
+def _workbook():
+    """A new openpyxl Workbook (imported here: see the module's docstring)."""
+    from openpyxl import Workbook
+
+    return Workbook()
+
+
+def _fill(color: str):
+    from openpyxl.styles import PatternFill
+
+    return PatternFill("solid", fgColor=color)
+
+
+def _sheet(wb, title: str, columns: list[tuple[str, int]], rows) -> object:
     """A sheet with a frozen header row and the given column widths; returns it."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    header_font, header_fill = Font(bold=True), _fill(HEADER_FILL_COLOR)
+    wrap = Alignment(wrap_text=True, vertical="top")
     ws = wb.create_sheet(title)
     ws.append([name for name, _width in columns])
     for index, (_name, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
         cell = ws.cell(row=1, column=index)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.font, cell.fill = header_font, header_fill
     for row in rows:
         ws.append(list(row))
     for row in ws.iter_rows(min_row=2):
@@ -111,12 +131,12 @@ def _sheet(wb: Workbook, title: str, columns: list[tuple[str, int]], rows) -> ob
             elif isinstance(cell.value, str):
                 cell.data_type = "s"  # text typed "=…" stays text, never a formula
                 if len(cell.value) > 20:
-                    cell.alignment = WRAP
+                    cell.alignment = wrap
     ws.freeze_panes = "A2"
     return ws
 
 
-def _save(wb: Workbook) -> bytes:
+def _save(wb) -> bytes:
     del wb[wb.sheetnames[0]]  # the empty default sheet
     stream = BytesIO()
     wb.save(stream)
@@ -132,7 +152,7 @@ RANKING_COLUMNS = [("名次", 8), ("单位", 24), ("得分", 10), ("扣分", 10)
 def scorecard_workbook(scores: PeriodScores) -> bytes:
     """Sheets 排名 (rank, unit, score, deductions, credits) and 明细 (each score entry: unit,
     rule, amount, event type, event id, event date, note), in ranking order."""
-    wb = Workbook()
+    wb = _workbook()
     _sheet(
         wb,
         "排名",
@@ -176,7 +196,7 @@ def scorecard_workbook(scores: PeriodScores) -> bytes:
 
 def bulletin_workbook(figures: dict) -> bytes:
     """A bulletin's figures: sheets 排名, 逾期任务 and 督办单 (the same as its page)."""
-    wb = Workbook()
+    wb = _workbook()
     _sheet(
         wb,
         "排名",
@@ -184,6 +204,16 @@ def bulletin_workbook(figures: dict) -> bytes:
         (
             (r["rank"], r["unit"], r["score"], r["deductions"], r["credits"])
             for r in figures.get("ranking", [])
+        ),
+    )
+    _sheet(  # 分类考核 (issue 14): the rank within each category beside the overall one
+        wb,
+        "分类排名",
+        [("类别", 16), ("类别内名次", 12), *RANKING_COLUMNS[1:3], ("总名次", 8)],
+        (
+            (g["category"] or "其他单位", r["category_rank"], r["unit"], r["score"], r["rank"])
+            for g in figures.get("by_category") or []
+            for r in g["rows"]
         ),
     )
     _sheet(
@@ -277,8 +307,54 @@ LEDGER_COLUMNS = [
     ("完成进度（%）", 12),
     ("最新进展", 50),
     ("报告期", 10),
+    ("分管领导", 12),
+    ("责任人", 30),
 ]
 LIGHT_COLUMN = 8
+
+
+def _plan_rows(model, plan_id: int) -> list:
+    """The rows of a per-task table (milestones, responsible persons) for a plan's tasks."""
+    return list(
+        db.session.scalars(
+            select(model).join(Task, Task.id == model.task_id).where(Task.plan_id == plan_id)
+        )
+    )
+
+
+def _in_charge(tasks, sections: dict) -> dict[int, str]:
+    """{task id: the name of its 分管领导} (people_rules.leader_in_charge: the task's own,
+    else its sections', nearest first, else the plan's); two statements."""
+    leaders = load_leaders()
+    parent_of = {s.id: s.parent_id for s in sections.values()}
+    chosen = {
+        t.id: people_rules.leader_in_charge(
+            leaders.of_task.get(t.id),
+            [
+                leaders.of_section.get(s)
+                for s in people_rules.section_chain(t.section_id, parent_of)
+            ],
+            leaders.of_plan.get(t.plan_id),
+        )
+        for t in tasks
+    }
+    names = names_of(chosen.values())
+    return {i: names.get(user_id, "") for i, user_id in chosen.items()}
+
+
+def _responsible(task: Task, persons: dict, units) -> str:
+    """责任人 of a task: the lead unit's person first, then each co-unit's with its unit's
+    name ("张三 138…；市科技局：李四"), as the units named them."""
+    named = persons.get(task.id, {})
+
+    def who(p):
+        return f"{p.name} {p.phone}" if p.phone else p.name
+
+    parts = [who(named[task.lead_unit_id])] if task.lead_unit_id in named else []
+    for unit_id, person in sorted(named.items()):
+        if unit_id != task.lead_unit_id:
+            parts.append(f"{unit_label(units, unit_id)}：{who(person)}")
+    return "；".join(parts)
 
 
 def ledger_workbook(plan_id: int, today: date) -> bytes:
@@ -286,8 +362,10 @@ def ledger_workbook(plan_id: int, today: date) -> bytes:
     lead unit, co-units, due date (or the document's wording when it has none), status,
     light on `today` (绿灯/黄灯/红灯, cell filled green/yellow/red), and the newest
     submitted-or-accepted report of the lead unit: percent, progress and period.
-    Nine statements whatever the number of tasks. LookupError for an unknown plan. A
-    reorganised unit is named by its successor with its own name as history."""
+    The light is the combined one (a missed milestone makes it red, as on the lists); then
+    the 分管领导 and the 责任人 (plans.people). Thirteen statements whatever the number of
+    tasks. LookupError for an unknown plan. A reorganised unit is named by its successor
+    with its own name as history."""
     plan = db.session.get(Plan, plan_id)
     if plan is None:
         raise LookupError(plan_id)
@@ -310,7 +388,20 @@ def ledger_workbook(plan_id: int, today: date) -> bytes:
     latest = _latest_reports(plan_id, successor_map())
     # a reorganised unit is named by the unit that answers today: "市工信局（原市经信委）"
     units = answering_units()
-    lights = task_lights(tasks, today, load_calendar(), int(get_setting("yellow_working_days")))
+    calendar, warn = load_calendar(), int(get_setting("yellow_working_days"))
+    lights = task_lights(tasks, today, calendar, warn)
+    by_task = {t.id: t for t in tasks}
+    milestone_lights: dict[int, list[str]] = {t.id: [] for t in tasks}
+    for m in _plan_rows(Milestone, plan_id):
+        status = by_task[m.task_id].status
+        milestone_lights[m.task_id].append(
+            milestone_light(status, m.due_date, m.done_on, today, calendar, warn)
+        )
+    lights = {i: combined_light(light, milestone_lights[i]) for i, light in lights.items()}
+    in_charge = _in_charge(tasks, sections)
+    persons: dict[int, dict] = {}
+    for person in _plan_rows(ResponsiblePerson, plan_id):
+        persons.setdefault(person.task_id, {})[person.unit_id] = person
 
     def rows():
         for task in tasks:
@@ -328,11 +419,13 @@ def ledger_workbook(plan_id: int, today: date) -> bytes:
                 report.percent if report else None,
                 report.progress if report else "",
                 month or "",
+                in_charge[task.id],
+                _responsible(task, persons, units),
             )
 
-    wb = Workbook()
+    wb = _workbook()
     ws = _sheet(wb, "台账", LEDGER_COLUMNS, rows())
     for index, task in enumerate(tasks, start=2):
         cell = ws.cell(row=index, column=LIGHT_COLUMN)
-        cell.fill = PatternFill("solid", fgColor=LIGHT_FILLS[lights[task.id]])
+        cell.fill = _fill(LIGHT_FILLS[lights[task.id]])
     return _save(wb)

@@ -9,14 +9,16 @@ from tracker.audit import AuditEvent
 from tracker.calendar.rules import report_due_date
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
+from tracker.plans.milestones.models import Milestone
 from tracker.plans.models import Task, TaskCoUnit
-from tracker.reports.facts import owed_inputs
+from tracker.reports.facts import owed_inputs, served_by_links
 from tracker.reports.models import ProgressReport, ReportingPeriod
 from tracker.reports.rules import first_submission
 from tracker.scoring import rules
 from tracker.scoring.models import ScoreAdjustment
 from tracker.settings import get_setting
 from tracker.supervision.models import Instruction, SupervisionNotice
+from tracker.supervision.workflow.contest.models import TaskContest
 from tracker.timeutil import local_date
 from tracker.units.models import Unit
 from tracker.units.rules import final_successor
@@ -36,8 +38,12 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
     successor_of = {u.id: u.successor_id for u in units}
     codes = {u.id: u.code for u in units}
 
+    # each unit's current successor, followed once per unit rather than once per row
+    current_of = {u: final_successor(u, successor_of) for u in successor_of}
+
     def current(unit_id):
-        return final_successor(unit_id, successor_of)
+        found = current_of.get(unit_id)
+        return found if found is not None else final_successor(unit_id, successor_of)
 
     due = db.session.scalar(
         select(ReportingPeriod.due_date).where(
@@ -95,14 +101,22 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
         key = (r.task_id, current(r.unit_id))
         latest[key] = r
         first[key] = first_submission((first.get(key), local_date(r.first_submitted_at)))
+    # 一报多用: owed pairs a report on another task of their link group answers for
+    month_ids = db.session.scalars(
+        select(ReportingPeriod.id).where(ReportingPeriod.year == year, ReportingPeriod.month == mon)
+    ).all()
+    owed_pairs = {(a[0], a[1]) for a in owed_assignments} | set(changes)
+    served = {}
+    for by_pair in served_by_links(month_ids, owed_pairs, current).values():
+        served.update(by_pair)
     reports = [
         rules.ReportFact(r.id, key[0], key[1], first.get(key), r.state, r.quality)
         for key, r in latest.items()
     ]
     report_units = {r.id: (r.task_id, current(r.unit_id)) for r in report_rows}
     returns = []
-    for event in db.session.scalars(
-        select(AuditEvent).where(
+    for event in db.session.execute(
+        select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.detail).where(
             AuditEvent.action == "report.returned",
             AuditEvent.occurred_at >= utc_start(period.start),
         )
@@ -161,6 +175,30 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
             ).where(ScoreAdjustment.period == period.key)
         ).all()
     ]
+    # milestones due in the month (a due date on a day off moves to the next working day,
+    # at most a fortnight later: the ones due just before the month are read too)
+    milestones = []
+    for m in db.session.execute(
+        select(
+            Milestone.id,
+            Milestone.task_id,
+            Milestone.unit_id,
+            Milestone.due_date,
+            Milestone.done_on,
+        ).where(Milestone.due_date.between(period.start - timedelta(days=15), period.end))
+    ).all():
+        due_on = calendar.next_workday(m.due_date)
+        if period.start <= due_on <= period.end and m.task_id in lead_of:
+            unit_id = current(m.unit_id) if m.unit_id else lead_of[m.task_id]
+            milestones.append(rules.MilestoneFact(m.id, m.task_id, unit_id, due_on, m.done_on))
+    # contests open at some time up to the month's end: the task's clock stopped
+    contests: dict[int, list] = {}
+    for c in db.session.execute(
+        select(TaskContest.task_id, TaskContest.filed_on, TaskContest.decided_at).where(
+            TaskContest.filed_on <= period.end
+        )
+    ).all():
+        contests.setdefault(c.task_id, []).append((c.filed_on, local_date(c.decided_at)))
     facts = rules.MonthFacts(
         period,
         due,
@@ -172,6 +210,9 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
         tuple(answers),
         tuple(adjustments),
         changes,
+        tuple(milestones),
+        {task_id: tuple(found) for task_id, found in contests.items()},
+        served,
     )
     scored = {a.unit_id for a in assignments if a.assigned_on <= period.end}
     return facts, scored, codes

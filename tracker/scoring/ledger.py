@@ -31,6 +31,7 @@ EVENT_LABELS = {
     "instruction": _l("Instruction"),
     "audit": _l("Return of a report"),
     "adjustment": _l("Adjustment"),
+    "milestone": _l("Milestone"),
 }
 
 

@@ -12,6 +12,13 @@ under one rule; the amount comes from the rule set in force for the month. The r
 - task_overdue_lead / task_overdue_co — a task past its due date and not closed on the last
   day of the month (or today, for the month in progress), once per month, for the lead unit
   and for each co-unit (event: the task);
+- milestone_overdue — a milestone (节点) of a task not done by its due date (a day off moves
+  it to the next working day), counted once, in the month of that date once it has passed,
+  for the unit that answers for it — even when the task's own end is years away; a
+  milestone done late stays counted there (event: the milestone);
+- while a task's assignment is contested (退回交办, its clock stopped) it gives no overdue
+  entry: no task_overdue_* for a month judged on a day it is contested, no milestone_overdue
+  for a milestone whose deadline passed while it was contested;
 - notice_unanswered / instruction_unanswered — a supervision notice or a leader's
   instruction not answered by its answer date, counted in the month of that date once it
   has passed (an answer due on the 31st is counted from the 1st of the next month);
@@ -30,7 +37,6 @@ Ranking: higher score first; on equal scores, the smaller total deduction; then 
 total credit. Units equal on all three share a rank (1, 2, 2, 4) and are listed by unit code.
 """
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +45,12 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from tracker.reports.rules import MISSING, is_late, owed_reports, report_standing
-from tracker.timeutil import month_end
+from tracker.scoring.periods import Period as Period
+from tracker.scoring.periods import last_month as last_month
+from tracker.scoring.periods import month_key as month_key
+from tracker.scoring.periods import parse_period as parse_period
+from tracker.scoring.periods import period_for as period_for
+from tracker.scoring.periods import previous_period as previous_period
 
 BASE = Decimal(100)
 
@@ -50,6 +61,7 @@ TASK_OVERDUE_LEAD = "task_overdue_lead"
 TASK_OVERDUE_CO = "task_overdue_co"
 NOTICE_UNANSWERED = "notice_unanswered"
 INSTRUCTION_UNANSWERED = "instruction_unanswered"
+MILESTONE_OVERDUE = "milestone_overdue"
 TASK_CLOSED_ON_TIME = "task_closed_on_time"
 REPORT_GOOD = "report_good"
 MANUAL_ADJUSTMENT = "manual_adjustment"
@@ -62,6 +74,7 @@ DEDUCTION_RULES = (
     TASK_OVERDUE_CO,
     NOTICE_UNANSWERED,
     INSTRUCTION_UNANSWERED,
+    MILESTONE_OVERDUE,
 )
 CREDIT_RULES = (TASK_CLOSED_ON_TIME, REPORT_GOOD)
 RULES = DEDUCTION_RULES + CREDIT_RULES  # the rules with an amount in a rule set
@@ -74,6 +87,7 @@ RULE_LABELS = {
     TASK_OVERDUE_CO: _l("Task overdue (co-unit)"),
     NOTICE_UNANSWERED: _l("Supervision notice not answered on time"),
     INSTRUCTION_UNANSWERED: _l("Instruction not answered on time"),
+    MILESTONE_OVERDUE: _l("Milestone missed"),
     TASK_CLOSED_ON_TIME: _l("Task closed on time"),
     REPORT_GOOD: _l("Report rated good"),
     MANUAL_ADJUSTMENT: _l("Adjustment by the office"),
@@ -85,74 +99,6 @@ MAX_AMOUNT = Decimal(100)
 def rule_label(code: str) -> str:
     label = RULE_LABELS.get(code)
     return str(label) if label is not None else code
-
-
-# --- periods ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """A scoring period: a month ("2026-10"), a quarter ("2026-Q4") or a year ("2026")."""
-
-    kind: str
-    key: str
-    start: date
-    end: date
-    months: tuple[str, ...]
-
-
-def month_key(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
-
-
-def parse_period(text: str) -> Period:
-    """ "YYYY-MM", "YYYY-Qn" or "YYYY" as a Period; ValueError for anything else."""
-    text = (text or "").strip().upper()
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
-        year, month = int(m[1]), int(m[2])
-        if not 1 <= month <= 12:
-            raise ValueError(text)
-        return Period(
-            "month",
-            month_key(year, month),
-            date(year, month, 1),
-            month_end(year, month),
-            (month_key(year, month),),
-        )
-    if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
-        year, quarter = int(m[1]), int(m[2])
-        first = 3 * quarter - 2
-        months = tuple(month_key(year, first + i) for i in range(3))
-        return Period(
-            "quarter",
-            f"{year:04d}-Q{quarter}",
-            date(year, first, 1),
-            month_end(year, first + 2),
-            months,
-        )
-    if m := re.fullmatch(r"(\d{4})", text):
-        year = int(m[1])
-        months = tuple(month_key(year, i) for i in range(1, 13))
-        return Period("year", f"{year:04d}", date(year, 1, 1), date(year, 12, 31), months)
-    raise ValueError(text)
-
-
-def period_for(kind: str, day: date) -> Period:
-    """The period of the given kind that contains `day`."""
-    if kind == "month":
-        return parse_period(month_key(day.year, day.month))
-    if kind == "quarter":
-        return parse_period(f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}")
-    return parse_period(f"{day.year:04d}")
-
-
-def previous_period(period: Period) -> Period:
-    return period_for(period.kind, date.fromordinal(period.start.toordinal() - 1))
-
-
-def last_month(today: date) -> str:
-    """The month before today's ("YYYY-MM"): the latest month whose scores can be complete."""
-    return previous_period(period_for("month", today)).key
 
 
 # --- facts and events -------------------------------------------------------------------
@@ -212,6 +158,18 @@ class AnswerFact:
 
 
 @dataclass(frozen=True)
+class MilestoneFact:
+    """A milestone: the unit that answers for it (current successor), its effective due
+    date (a day off already moved to the next working day) and the day it was done."""
+
+    milestone_id: int
+    task_id: int
+    unit_id: int
+    due_date: date
+    done_on: date | None
+
+
+@dataclass(frozen=True)
 class AdjustmentFact:
     id: int
     unit_id: int
@@ -235,6 +193,12 @@ class MonthFacts:
     adjustments: tuple[AdjustmentFact, ...] = ()
     # (task, unit) -> its reassignments ((change, "YYYY-MM"), …): reports.rules.owed_reports
     changes: dict = field(default_factory=dict)
+    milestones: tuple[MilestoneFact, ...] = ()
+    # task id -> its contests ((filed on, decided on or None), …): the clock stopped
+    contests: dict = field(default_factory=dict)
+    # (task, unit) -> the day a report on another task of its link group counts as filed
+    # for it (一报多用, reports.rules.answered_by_link): not missing
+    served: dict = field(default_factory=dict)
 
     @property
     def as_of(self) -> date:
@@ -281,6 +245,41 @@ def expected_reports(facts: MonthFacts) -> set[tuple[int, int]]:
     return owed_reports(assignments, tasks, facts.due_date, facts.period.key, facts.changes)
 
 
+def contested_on(contests, day: date) -> bool:
+    """True when one of a task's contests ((filed on, decided on or None), …) was open on
+    `day`: from its filing day until the day before its decision."""
+    return any(filed <= day and (decided is None or day < decided) for filed, decided in contests)
+
+
+def milestone_missed(m: MilestoneFact, task: TaskFact | None, today: date) -> bool:
+    """A milestone is missed once today is after its due date and it was not done by then,
+    on a task that was assigned and not closed by the due date nor withdrawn (撤销)."""
+    if task is None or task.status in ("pending", "archived") or today <= m.due_date:
+        return False
+    if task.closed_on is not None and task.closed_on <= m.due_date:
+        return False
+    return m.done_on is None or m.done_on > m.due_date
+
+
+def milestone_events(facts: MonthFacts) -> list[Event]:
+    """MILESTONE_OVERDUE: each milestone missed with its due date in the month, once."""
+    tasks = {t.task_id: t for t in facts.tasks}
+    events = []
+    for m in sorted(facts.milestones, key=lambda m: (m.due_date, m.milestone_id)):
+        if not facts.period.start <= m.due_date <= facts.period.end:
+            continue
+        paused = contested_on(
+            facts.contests.get(m.task_id, ()), date.fromordinal(m.due_date.toordinal() + 1)
+        )
+        if milestone_missed(m, tasks.get(m.task_id), facts.today) and not paused:
+            events.append(
+                Event(
+                    MILESTONE_OVERDUE, m.unit_id, "milestone", m.milestone_id, m.due_date, m.task_id
+                )
+            )
+    return events
+
+
 def month_events(facts: MonthFacts) -> list[Event]:
     """Every event of the month that the rules score, in a fixed order."""
     events: list[Event] = []
@@ -289,6 +288,8 @@ def month_events(facts: MonthFacts) -> list[Event]:
     for task_id, unit_id in sorted(expected_reports(facts)):
         report = reports.get((task_id, unit_id))
         first_on = report.first_submitted_on if report else None
+        if first_on is None:
+            first_on = facts.served.get((task_id, unit_id))
         if report_standing(first_on, due, facts.today) == MISSING:
             events.append(Event(REPORT_MISSING, unit_id, "task", task_id, due, task_id))
     for r in sorted(facts.reports, key=lambda r: r.report_id):
@@ -324,7 +325,8 @@ def month_events(facts: MonthFacts) -> list[Event]:
         if t.status == "pending" or t.due_date is None:
             continue
         closed_by_then = t.closed_on is not None and t.closed_on <= as_of
-        if as_of > t.due_date and not closed_by_then:
+        paused = contested_on(facts.contests.get(t.task_id, ()), as_of)
+        if as_of > t.due_date and not closed_by_then and not paused:
             events.append(
                 Event(TASK_OVERDUE_LEAD, t.lead_unit_id, "task", t.task_id, t.due_date, t.task_id)
             )
@@ -339,6 +341,7 @@ def month_events(facts: MonthFacts) -> list[Event]:
                     TASK_CLOSED_ON_TIME, t.lead_unit_id, "task", t.task_id, t.closed_on, t.task_id
                 )
             )
+    events += milestone_events(facts)
     for a in sorted(facts.answers, key=lambda a: (a.kind, a.id)):
         if not start <= a.answer_due <= facts.period.end or facts.today <= a.answer_due:
             continue

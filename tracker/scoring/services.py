@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from tracker.audit import record
 from tracker.common.errors import StepRefused
@@ -19,11 +19,12 @@ from tracker.scoring import rules
 from tracker.scoring.facts import month_facts
 from tracker.scoring.ledger import event_ref
 from tracker.scoring.models import ScoreAdjustment, Scorecard, ScoreEntry, ScoreRuleSet
-from tracker.timeutil import previous_month
+from tracker.timeutil import previous_month, utcnow
 from tracker.units.models import Unit
 
 RULES_FILE = SEEDS_PATH / "score_rules.json"
 PG_LOCK_ID = 0x7363_6F72_6573  # "scores": one recompute at a time on PostgreSQL
+ENTRY_CHUNK = 5000
 
 
 # --- rule sets --------------------------------------------------------------------------
@@ -68,7 +69,13 @@ def rule_set_for(month: str) -> tuple[int, dict[str, Decimal]]:
     if found is None:
         data = default_rules()
         return 0, {code: Decimal(str(v)) for code, v in data["amounts"].items()}
-    return found.version, {code: found.amount(code) for code in rules.RULES}
+    # a rule added after the stored version was written (e.g. milestone_overdue) takes the
+    # data file's default until the office writes a version that names it
+    defaults = default_rules()["amounts"]
+    return found.version, {
+        code: found.amount(code) if code in found.amounts else Decimal(str(defaults.get(code, 0)))
+        for code in rules.RULES
+    }
 
 
 def create_rule_set(user, effective_from: str, amounts: dict[str, Decimal], note: str):
@@ -145,47 +152,68 @@ def compute_month(month: str, today: date) -> tuple[int, list[rules.Card]]:
     return version, rules.scorecards(unit_ids, entries, codes)
 
 
-def store_month(month: str, today: date) -> list[Scorecard]:
-    """Compute the month and replace its stored ledger (the caller commits)."""
+def store_month(month: str, today: date) -> list[rules.Card]:
+    """Compute the month and replace its stored ledger (the caller commits): set-based —
+    one DELETE of the month's entries, one of its cards, one bulk INSERT of the cards, one
+    SELECT of their ids and one bulk INSERT of the entries per ENTRY_CHUNK rows, whatever
+    the number of units. Returns the cards as computed."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(PG_LOCK_ID)))
     version, cards = compute_month(month, today)
+    month_cards = select(Scorecard.id).where(Scorecard.period == month)
     db.session.execute(
-        delete(ScoreEntry).where(
-            ScoreEntry.scorecard_id.in_(select(Scorecard.id).where(Scorecard.period == month))
-        )
+        delete(ScoreEntry)
+        .where(ScoreEntry.scorecard_id.in_(month_cards))
+        .execution_options(synchronize_session=False)
     )
+    # the default synchronisation removes cards a caller still holds from the session
     db.session.execute(delete(Scorecard).where(Scorecard.period == month))
-    stored = []
-    for card in cards:
-        row = Scorecard(
-            period=month,
-            unit_id=card.unit_id,
-            score=card.score,
-            deductions=card.deductions,
-            credits=card.credits,
-            rank=card.rank,
-            rule_set_version=version,
-            computed_on=today,
-        )
-        row.entries = [
-            ScoreEntry(
-                position=position,
-                rule=e.rule,
-                amount=e.amount,
-                event_type=e.event.event_type,
-                event_id=e.event.event_id,
-                event_date=e.event.event_date,
-                task_id=e.event.task_id,
-                report_id=e.event.report_id,
-                note=e.event.note,
-            )
-            for position, e in enumerate(card.entries)
-        ]
-        stored.append(row)
-    db.session.add_all(stored)
-    db.session.flush()
-    return stored
+    if not cards:
+        return cards
+    now = utcnow()
+    # Core INSERTs (executemany): the ORM's bulk insert would split the rows by the columns
+    # left empty and into small batches
+    db.session.execute(
+        insert(Scorecard.__table__),
+        [
+            {
+                "period": month,
+                "unit_id": card.unit_id,
+                "score": card.score,
+                "deductions": card.deductions,
+                "credits": card.credits,
+                "rank": card.rank,
+                "rule_set_version": version,
+                "computed_on": today,
+                "computed_at": now,
+            }
+            for card in cards
+        ],
+    )
+    card_id = dict(
+        db.session.execute(
+            select(Scorecard.unit_id, Scorecard.id).where(Scorecard.period == month)
+        ).all()
+    )
+    entries = [
+        {
+            "scorecard_id": card_id[card.unit_id],
+            "position": position,
+            "rule": e.rule,
+            "amount": e.amount,
+            "event_type": e.event.event_type,
+            "event_id": e.event.event_id,
+            "event_date": e.event.event_date,
+            "task_id": e.event.task_id,
+            "report_id": e.event.report_id,
+            "note": e.event.note,
+        }
+        for card in cards
+        for position, e in enumerate(card.entries)
+    ]
+    for start in range(0, len(entries), ENTRY_CHUNK):
+        db.session.execute(insert(ScoreEntry.__table__), entries[start : start + ENTRY_CHUNK])
+    return cards
 
 
 def compute_period(period_text: str, today: date, user=None) -> list[str]:

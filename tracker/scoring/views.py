@@ -17,17 +17,22 @@ from sqlalchemy import select
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
 from tracker.common.errors import StepRefused
+from tracker.common.http import int_arg
 from tracker.database import writing
 from tracker.extensions import db
 from tracker.scoring import ledger, rules, services
 from tracker.scoring.bulletins.forms import period_suggestions
+from tracker.scoring.bulletins.ranking import category_cards
 from tracker.scoring.exports import scorecard_workbook
 from tracker.scoring.forms import AdjustmentForm, ComputeForm, RuleSetForm
 from tracker.timeutil import today
+from tracker.units import services as unit_services
 from tracker.units.models import Unit
 
 bp = Blueprint("scoring", __name__)
 READERS = (Role.OFFICE, Role.LEADER, Role.ADMIN)
+RANKING_PAGE = 50  # units per page of the ranking (2,000 units at province scale)
+ENTRIES_PAGE = 100  # score entries per page of a unit's ledger
 
 
 def _period_arg(source=None) -> rules.Period:
@@ -67,10 +72,16 @@ def _index_page(period: rules.Period, adjust_form=None, status=200):
     trend_months = services.recent_months(when, 6)
     form = adjust_form or AdjustmentForm(period=period.key)
     form.unit_id.choices = _unit_choices()
+    category_id = int_arg("category")
     return render_template(
         "scoring/index.html",
         period=period,
         scores=scores,
+        categories=unit_services.categories(),  # 分类考核: filter by category (issue 14)
+        category_id=category_id,
+        shown=category_cards(scores.cards, unit_services.category_map(), category_id),
+        page=int_arg("page") or 1,
+        page_size=RANKING_PAGE,
         trends=services.trends(trend_months),
         trend_months=trend_months,
         period_choices=_period_choices(when),
@@ -94,13 +105,20 @@ def unit_card(unit_id: int):
     period = _period_arg()
     scores = services.period_scores(period, today(), unit_id=unit.id)
     card = scores.card_for(unit.id)
+    entries = card.entries if card else []
+    pages = max(1, -(-len(entries) // ENTRIES_PAGE))  # a year's ledger can run to hundreds
+    page = min(int_arg("page") or 1, pages)
+    shown = entries[(page - 1) * ENTRIES_PAGE : page * ENTRIES_PAGE]
     return render_template(
         "scoring/unit.html",
         unit=unit,
         period=period,
         scores=scores,
         card=card,
-        tasks=ledger.tasks_named(card.entries if card else []),
+        entries=shown,
+        page=page,
+        pages=pages,
+        tasks=ledger.tasks_named(shown),
         event_labels=ledger.EVENT_LABELS,
         period_choices=_period_choices(today()),
         rule_label=rules.rule_label,

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -124,12 +124,17 @@ class Alert(db.Model):
     sweep run twice — or two sweeps at once — creates nothing twice.
 
     kind: report_due_soon, report_missing, task_due_soon, task_overdue, ack_overdue,
-    notice_answer_overdue, instruction_answer_overdue. `level` is the escalation step:
-    1 reminder to the liaison, 2 urging (催办) to the unit's head and the office,
-    3 a suggested supervision notice, 4 named in the next bulletin.
+    milestone_due_soon, milestone_overdue, notice_answer_overdue, instruction_answer_overdue.
+    `level` is the escalation step: 1 reminder to the liaison, 2 urging (催办) to the unit and
+    the office user handling the task, 3 a suggested supervision notice, 4 named in the next
+    bulletin (who is notified: docs/alerts.md).
     """
 
     __tablename__ = "alert"
+    __table_args__ = (
+        # issue 13: the sweep reads the open alerts (resolved_at IS NULL) by period
+        Index("ix_alert_open_period", "resolved_at", "period_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -151,7 +156,14 @@ class Notification(db.Model):
     """An entry in a user's in-app notification centre (unread count in the header)."""
 
     __tablename__ = "notification"
-    __table_args__ = (UniqueConstraint("user_id", "alert_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "alert_id"),
+        # issue 13: the unread badge and the notification centre, newest first
+        Index("ix_notification_user_read", "user_id", "read_at", "created_at"),
+        # issue 13: the notification centre pages newest first over all of a
+        # user's notifications, read or not
+        Index("ix_notification_user_created", "user_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)

@@ -8,7 +8,10 @@ with tracker.units.services.successor_map(). Rules:
   a liaison's unit scope;
 - a unit cannot succeed itself, directly or through others (creates_cycle);
 - a unit scope takes part in a task as its lead unit, as a co-unit, or not at all
-  (role_in_task); a scope that holds a predecessor of a named unit takes that unit's part.
+  (role_in_task); a scope that holds a predecessor of a named unit takes that unit's part;
+- a reorganisation may give a unit several successors (a split); the rules above follow its
+  main successor (main_successor) and the office routes each open task explicitly
+  (routed_units): the successor takes the old unit's part in the task.
 """
 
 from collections.abc import Collection, Iterable
@@ -78,3 +81,41 @@ def role_in_task(
     if any(unit_id in scope for unit_id in co_unit_ids):
         return CO
     return None
+
+
+def main_successor(rows: Iterable[tuple[int | None, bool]]) -> int | None:
+    """The successor the rules follow, from one unit's (successor id, is main) rows of its
+    latest reorganisation: the one marked main, else the only one. None when the record names
+    no successor yet (to confirm) or several without a main one."""
+    named = [(successor, main) for successor, main in rows if successor is not None]
+    marked = [successor for successor, main in named if main]
+    if marked:
+        return marked[0]
+    return named[0][0] if len(named) == 1 else None
+
+
+def routed_units(
+    lead_unit_id: int,
+    co_unit_ids: Iterable[int],
+    old_unit_id: int,
+    successor_id: int,
+    successor_of: dict[int, int | None] | None = None,
+) -> tuple[int, list[int]]:
+    """The task's units after routing the old unit's part to `successor_id`: the successor
+    takes its place as lead unit or co-unit. A reassignment names current units only, so the
+    task's other units replaced in earlier reorganisations are named by their final successor
+    (they answered through it already). A unit named twice keeps one place (the lead's part
+    wins); the other units keep their order."""
+    successor_of = successor_of or {}
+
+    def current(unit_id: int) -> int:
+        if unit_id == old_unit_id:
+            return successor_id
+        return final_successor(unit_id, successor_of)
+
+    lead = current(lead_unit_id)
+    result: list[int] = []
+    for unit_id in map(current, co_unit_ids):
+        if unit_id != lead and unit_id not in result:
+            result.append(unit_id)
+    return lead, result

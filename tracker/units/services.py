@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.units import rules
-from tracker.units.models import Unit
+from tracker.units.models import Unit, UnitCategory
 
 
 def successor_map() -> dict[int, int | None]:
@@ -25,3 +25,21 @@ def successor_creates_cycle(unit_id: int | None, successor_id: int | None) -> bo
     if successor_id is None:
         return False
     return rules.creates_cycle(unit_id, successor_id, successor_map())
+
+
+def category_map() -> dict[int, tuple[int, str, int] | None]:
+    """Every unit's category as (position, name, category id), None when it has none (the
+    order the bulletins list categories in). One statement."""
+    rows = db.session.execute(
+        select(
+            Unit.id, UnitCategory.position, UnitCategory.name, UnitCategory.id.label("cid")
+        ).outerjoin(UnitCategory, Unit.category_id == UnitCategory.id)
+    ).all()
+    return {r.id: (r.position, r.name, r.cid) if r.name is not None else None for r in rows}
+
+
+def categories() -> list[UnitCategory]:
+    """The categories in the admin's order."""
+    return list(
+        db.session.scalars(select(UnitCategory).order_by(UnitCategory.position, UnitCategory.id))
+    )

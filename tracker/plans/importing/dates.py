@@ -6,6 +6,8 @@ Rules (see docs/importer.md):
 - "M月底前" without a year takes the plan's year, when the plan has one;
 - "长期坚持", "持续推进", "每季度", "每月", "每年", "常态化" are kept as the phrase, and the
   plan's horizon gives the date; "全年" is the plan year's last day;
+- a measure's own yearly steps ("到2021年底…", "2022年…", "（2021-2023年）") are its
+  milestones (find_steps);
 - the plan's horizon: its last phase ("2023年底建设成型"), else the latest "到YYYY年" of
   its targets, else the period in its title ("(2021—2023年)", "“十四五”", "2023年").
 """
@@ -101,6 +103,63 @@ def task_deadline(
     if horizon:
         return horizon.due, horizon.phrase
     return None, None
+
+
+# --------------------------------------------------------------------------- a measure's steps
+
+# a clause ends at 。；; or at a comma that a year follows ("…出台方案，2022年全面实施")
+_CLAUSE_END = re.compile(r"[。；;\n]|[，,](?=\s*(?:到|至|于|在)?\d{4}年)")
+_STEP = re.compile(r"^[，,、\s]*(?:到|至|于|在)?(\d{4})年(?!以来|来|起|至今)")
+_YEARS = re.compile(r"[（(](\d{4})\s*[—–\-~至到]+\s*(\d{4})\s*年[）)]")
+DELIVERABLE_MAX = 200
+
+
+@dataclass(frozen=True)
+class Step:
+    """A dated step of one measure (a milestone, 节点): its date, the words that date it,
+    and what must exist by then (the clause it opens)."""
+
+    due: date
+    phrase: str
+    deliverable: str
+
+
+def step_of(clause: str) -> Step | None:
+    """One clause that opens with a year as a step: "到2021年底，建成…" is due at the
+    phrase's date, "2022年，新增…" at the year's end; None when it opens otherwise."""
+    words = clause.strip(" ，,、")
+    m = _STEP.match(words)
+    if not m:
+        return None
+    year = int(m.group(1))
+    own = find_deadline(words, year)
+    if own and own.start == 0 and own.due and own.due.year == year:
+        return Step(own.due, own.phrase, words[:DELIVERABLE_MAX])
+    if 1900 < year < 2200:
+        return Step(date(year, 12, 31), m.group(0).strip(" ，,、"), words[:DELIVERABLE_MAX])
+    return None
+
+
+def find_steps(text: str) -> list[Step]:
+    """The yearly steps of a measure, by date (docs/milestones.md):
+    - a clause that opens with a year — "到2021年底，建成…", "2022年，新增…" — is a step
+      due at that phrase's date (the year's end unless it names a month or day);
+    - a span of years in brackets — "（2021-2023年）" — is a step at each year's end;
+    - fewer than two dates is no timetable (one date is the measure's own deadline)."""
+    found: dict[date, Step] = {}
+    for clause in _CLAUSE_END.split(text):
+        step = step_of(clause)
+        if step is not None:
+            found.setdefault(step.due, step)
+    for m in _YEARS.finditer(text):
+        first, last = int(m.group(1)), int(m.group(2))
+        if not (1900 < first < last < 2200 and last - first <= 10):
+            continue
+        for year in range(first, last + 1):
+            due = date(year, 12, 31)
+            found.setdefault(due, Step(due, m.group(0), f"{year}年度任务{m.group(0)}"))
+    steps = sorted(found.values(), key=lambda s: s.due)
+    return steps if len(steps) >= 2 else []
 
 
 # --------------------------------------------------------------------------- plan level

@@ -7,8 +7,9 @@ A draft is {"text", "plans": [plan], "units": {name: unit}, "choices": {name: ch
 "seq"}; a plan is {"doc_number", "title", "issuer", "issued_on", "horizon", "phases",
 "sections": [{"key", "label", "title", "path"}], "tasks": [task]}; a task is {"key",
 "section", "label", "path", "title", "text", "lead", "co", "due", "phrase", "provisional",
-"basis", "span"}. Task numbers are the tasks' order in their plan (1, 2, …): renumbering is
-reordering.
+"basis", "span", "milestones"} (milestones: [{"due_date", "phrase", "deliverable"}],
+the measure's own yearly steps). Task numbers are the tasks' order in their plan (1, 2, …):
+renumbering is reordering.
 """
 
 import re
@@ -49,6 +50,7 @@ def from_proposal(proposal: dict) -> dict:
                         "provisional": bool(t.get("lead_unit_provisional")),
                         "basis": t.get("lead_unit_basis"),
                         "span": list(t.get("span") or (0, 0)),
+                        "milestones": list(t.get("milestones") or []),
                     }
                 )
         plans.append({key: p.get(key) for key in

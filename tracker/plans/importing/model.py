@@ -7,6 +7,15 @@ from .units import UnitProposal
 
 
 @dataclass
+class ProposedMilestone:
+    """A dated step of a measure (节点): "到2021年底，建成…" (dates.find_steps)."""
+
+    due_date: date
+    phrase: str
+    deliverable: str
+
+
+@dataclass
 class ProposedTask:
     """One numbered item of a plan, as the document gives it."""
 
@@ -23,6 +32,7 @@ class ProposedTask:
     due_phrase: str | None = None
     span: tuple[int, int] = (0, 0)  # offsets into Proposal.text
     units_written: list[str] = field(default_factory=list)  # names exactly as written
+    milestones: list[ProposedMilestone] = field(default_factory=list)  # its yearly steps
 
 
 @dataclass
@@ -123,4 +133,9 @@ def _task_json(t: ProposedTask) -> dict:
     if t.lead_unit_provisional:
         out["lead_unit_provisional"] = True
         out["lead_unit_basis"] = t.lead_unit_basis
+    if t.milestones:
+        out["milestones"] = [
+            {"due_date": _iso(m.due_date), "phrase": m.phrase, "deliverable": m.deliverable}
+            for m in t.milestones
+        ]
     return out

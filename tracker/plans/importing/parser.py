@@ -9,7 +9,7 @@ import itertools
 import math
 import re
 
-from .dates import find_phases, plan_horizon, plan_year, task_deadline
+from .dates import find_phases, find_steps, plan_horizon, plan_year, task_deadline
 from .header import (
     ORGAN_LINE,
     Header,
@@ -18,7 +18,14 @@ from .header import (
     guess_title,
     read_header,
 )
-from .model import Proposal, ProposedPhase, ProposedPlan, ProposedSection, ProposedTask
+from .model import (
+    Proposal,
+    ProposedMilestone,
+    ProposedPhase,
+    ProposedPlan,
+    ProposedSection,
+    ProposedTask,
+)
 from .normalise import normalise, split_lines, squeeze
 from .numbering import cn_to_int
 from .structure import (
@@ -117,6 +124,11 @@ def propose(
 # --------------------------------------------------------------------------- one plan
 
 
+def _milestones(text: str) -> list[ProposedMilestone]:
+    """A measure's own yearly steps as proposed milestones (dates.find_steps)."""
+    return [ProposedMilestone(s.due, s.phrase, s.deliverable) for s in find_steps(text)]
+
+
 def _plan(body, title, header: Header, issuer, issuer_as_lead, span) -> ProposedPlan:
     plan = ProposedPlan(header.doc_number, title, issuer, header.issued_on, span=span)
     root = build_tree(body)
@@ -140,6 +152,7 @@ def _plan(body, title, header: Header, issuer, issuer_as_lead, span) -> Proposed
             task.due_date, task.due_phrase = task_deadline(row.due or row.text, horizon, year)
             if row.due and task.due_phrase is None:
                 task.due_phrase = row.due
+            task.milestones = _milestones(row.text)
             task.span = (row.start, row.end)
             section.tasks.append(task)
         plan.sections.append(section)
@@ -152,6 +165,7 @@ def _plan(body, title, header: Header, issuer, issuer_as_lead, span) -> Proposed
                 number += 1
                 task = _task(number, k, item, section.path, inherited)
                 task.due_date, task.due_phrase = task_deadline(task.text, horizon, year)
+                task.milestones = _milestones(task.text)
                 section.tasks.append(task)
             plan.sections.append(section)
     named = any(t.lead_unit for t in plan.tasks)

@@ -14,7 +14,8 @@ Rules (the pure ones first):
   unit untouched at 100 earned nothing to praise, a unit below 100 is never praised;
 - criticised (批评): the units in the last three places of the ranking (ties with the
   third-last included) that scored below 100, and every unit named by an open escalation to
-  level 4 (an unresolved `task_overdue` alert at level 4: "named in the next bulletin"),
+  level 4 (an unresolved `task_overdue` or `milestone_overdue` alert at level 4: "named in
+  the next bulletin"),
   with the tasks it is named for;
 - overdue tasks: assigned tasks red on the period's last day (or today while the period
   runs): past due (a due date on a day off moves to the next working day) and not closed by
@@ -39,6 +40,7 @@ from tracker.extensions import db
 from tracker.plans.lights import RED, task_light
 from tracker.plans.models import Plan, Task, TaskStatus
 from tracker.scoring import rules
+from tracker.scoring.bulletins.ranking import rank_by_category
 from tracker.scoring.bulletins.word import bulletin_title, draft_body
 from tracker.scoring.exports import period_label
 from tracker.scoring.facts import utc_start
@@ -47,7 +49,7 @@ from tracker.scoring.services import number, period_scores
 from tracker.supervision.models import Alert, SupervisionNotice
 from tracker.timeutil import utcnow
 from tracker.units.rules import final_successor
-from tracker.units.services import successor_map_and_names
+from tracker.units.services import category_map, successor_map_and_names
 
 TOP_REASONS = 3
 BOTTOM_PLACES = 3
@@ -145,13 +147,18 @@ def _overdue_tasks(as_of: date, successor_of, names) -> list[dict]:
     return result
 
 
+# the escalations that name a unit in the next bulletin (a missed milestone is overdue work)
+NAMED_KINDS = ("task_overdue", "milestone_overdue")
+
+
 def _named_units(successor_of, names) -> dict[int, dict]:
-    """{unit id: {"unit", "tasks"}} for the open level-4 escalations of overdue tasks."""
+    """{unit id: {"unit", "tasks"}} for the open level-4 escalations of overdue tasks and
+    missed milestones (the task named once)."""
     rows = db.session.execute(
         select(Alert.unit_id, Task, Plan.doc_number, Plan.title)
         .join(Task, Task.id == Alert.task_id)
         .join(Plan, Plan.id == Task.plan_id)
-        .where(Alert.kind == "task_overdue", Alert.level >= NAMED_LEVEL)
+        .where(Alert.kind.in_(NAMED_KINDS), Alert.level >= NAMED_LEVEL)
         .where(Alert.resolved_at.is_(None))
         .order_by(Task.plan_id, Task.number, Alert.id)
     ).all()
@@ -252,6 +259,7 @@ def build_figures(period: rules.Period, today: date) -> dict:
             for code, (n, total) in sorted(totals.items(), key=lambda kv: kv[1][1])
         ],
         "ranking": ranking,
+        "by_category": rank_by_category(ranking, category_map()),  # 分类考核 (issue 14)
         "praised": praised_units(ranking),
         "criticised": criticised_units(ranking, named),
         "overdue_tasks": overdue,
@@ -367,9 +375,19 @@ def bulletin_list(user) -> list[Bulletin]:
 
 
 def stored_months() -> list[str]:
-    """The months with stored scorecards, newest first (a hint on the new-bulletin page)."""
+    """The months with stored scorecards, newest first (a hint on the new-bulletin page).
+
+    A skip scan (issue 13): from the newest month, each step asks the period index for the
+    next older one — a few dozen index lookups, where DISTINCT read every scorecard (2,000
+    units × 36 months at province scale)."""
+    period = Scorecard.__table__.c.period
+    months = select(func.max(period).label("period")).cte("stored_months", recursive=True)
+    older = select(func.max(period)).where(period < months.c.period).scalar_subquery()
+    months = months.union_all(select(older).where(months.c.period.is_not(None)))
     return list(
         db.session.scalars(
-            select(Scorecard.period).distinct().order_by(Scorecard.period.desc())
+            select(months.c.period)
+            .where(months.c.period.is_not(None))
+            .order_by(months.c.period.desc())
         ).all()
     )

@@ -9,18 +9,13 @@ the ranking as a table (附表); the issuing office and the date at the bottom r
 publication date, or for a draft the drafting date marked （草稿）; page numbers "— n —".
 
 The text is Chinese whatever the reader's UI language, so it is not translated.
+python-docx (and its lxml) is imported inside the layout functions, so a web worker serving
+ordinary pages never loads lxml (issue 13: worker crashes; docs/deployment.md).
 """
 
 import re
 from datetime import date
 from io import BytesIO
-
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
 
 from tracker.scoring import rules
 from tracker.scoring.exports import chinese_date, fmt, period_label, rule_name
@@ -31,7 +26,7 @@ SIGNATURE = "专班办公室"
 HEAD_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
-RED = RGBColor(0xC0, 0x00, 0x00)
+RED = "C00000"  # the red head, as RGB hex
 NUMERALS = "一二三四五六七八九十"
 HEADING = re.compile(r"^[一二三四五六七八九十]+、.{0,20}$")
 TABLE_HEADERS = ("名次", "单位", "得分", "扣分", "加分", "主要扣分原因")
@@ -129,9 +124,12 @@ def draft_body(figures: dict) -> str:
 
 def _red_rule(paragraph) -> None:
     """A red line under the paragraph (the rule under the red head)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for key, value in (("val", "single"), ("sz", "18"), ("space", "6"), ("color", "C00000")):
+    for key, value in (("val", "single"), ("sz", "18"), ("space", "6"), ("color", RED)):
         bottom.set(qn(f"w:{key}"), value)
     border.append(bottom)
     paragraph._p.get_or_add_pPr().insert_element_before(
@@ -168,6 +166,10 @@ def _red_rule(paragraph) -> None:
 
 def _page_numbers(section) -> None:
     """ "— 1 —" centred in the footer, in 宋体 四号 (a PAGE field)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_font(paragraph.add_run("— "), "宋体", 14)
@@ -182,13 +184,20 @@ def _page_numbers(section) -> None:
     set_font(paragraph.add_run(" —"), "宋体", 14)
 
 
-def _cell(cell, text: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
+def _cell(cell, text: str, *, bold: bool = False, align=None) -> None:
+    """A table cell's text, centred unless `align` says otherwise."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     paragraph = cell.paragraphs[0]
-    paragraph.alignment = align
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if align is None else align
     set_font(paragraph.add_run(text), HEADING_FONT if bold else BODY_FONT, 12)
 
 
 def _ranking_table(doc, ranking: list[dict]) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
     table = doc.add_table(rows=1, cols=len(TABLE_HEADERS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -215,6 +224,11 @@ def _ranking_table(doc, ranking: list[dict]) -> None:
 
 def bulletin_document(bulletin) -> BytesIO:
     """The bulletin as a .docx in memory, printed from its title, text and figures."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -254,6 +268,11 @@ def bulletin_document(bulletin) -> BytesIO:
         doc, f"附表：{figures.get('period_label', '')}各责任单位考核得分排名", name=HEADING_FONT
     )
     _ranking_table(doc, figures.get("ranking", []))
+    for group in figures.get("by_category") or []:  # 分类考核 (issue 14): rank in category
+        add_text_paragraph(doc)
+        name = group["category"] or "其他单位"
+        add_text_paragraph(doc, f"附表：{name}考核得分排名", name=HEADING_FONT)
+        _ranking_table(doc, [{**r, "rank": r["category_rank"]} for r in group["rows"]])
 
     add_text_paragraph(doc)
     add_text_paragraph(doc)

@@ -1,5 +1,6 @@
 /* The leaders' dashboard: draws each chart with the vendored Apache ECharts from the JSON
-   in the data-dashboard attribute of #dashboard-data.
+   at the data-src URL of #dashboard-data (the dashboard), or in its data-dashboard
+   attribute (the drill-down pages).
 
    Every chart has a table beside it with the same figures, so the page is complete without
    this script: a chart box stays hidden until it is drawn, and print hides it again.
@@ -145,7 +146,21 @@
   }
 
   function start() {
-    var data = readData();
+    /* The dashboard's figures come as a small JSON from their own URL (data-src), so the
+       page itself stays small; the drill-down pages carry theirs in data-dashboard. */
+    var node = document.getElementById("dashboard-data");
+    var src = node && node.getAttribute("data-src");
+    if (src && window.fetch) {
+      fetch(src, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(drawAll)
+        .catch(function () { /* the tables alone are complete */ });
+      return;
+    }
+    drawAll(readData());
+  }
+
+  function drawAll(data) {
     if (!data || !window.echarts) return; /* the tables alone are complete */
     var charts = data.charts || {};
     var sparks = data.sparks || {};

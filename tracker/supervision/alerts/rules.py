@@ -12,6 +12,11 @@ Rules:
 - a task alert is the task's light (tracker.plans.lights): an open task (assigned / in
   progress) is *due soon* when yellow and *overdue* when red; a task not yet assigned
   (待交办) or closed gets no alert;
+- a milestone alert is the milestone's light (tracker.plans.milestones.rules): on an open
+  task, a milestone not done is *due soon* when yellow and *overdue* when red, whatever the
+  task's own due date;
+- while a task's assignment is contested its deadline alerts (PAUSED_KINDS) are neither
+  created nor escalated (`paused`);
 - an acknowledgement, a supervision notice's answer and an instruction's answer are
   *overdue* the day after their due date while still missing;
 - escalation (the alert's `level`): an overdue / missing alert still open after
@@ -36,6 +41,8 @@ TASK_OVERDUE = "task_overdue"
 ACK_OVERDUE = "ack_overdue"
 NOTICE_ANSWER_OVERDUE = "notice_answer_overdue"
 INSTRUCTION_ANSWER_OVERDUE = "instruction_answer_overdue"
+MILESTONE_DUE_SOON = "milestone_due_soon"
+MILESTONE_OVERDUE = "milestone_overdue"
 
 KINDS = (
     REPORT_DUE_SOON,
@@ -45,6 +52,8 @@ KINDS = (
     ACK_OVERDUE,
     NOTICE_ANSWER_OVERDUE,
     INSTRUCTION_ANSWER_OVERDUE,
+    MILESTONE_DUE_SOON,
+    MILESTONE_OVERDUE,
 )
 # kinds that climb the escalation ladder; due-soon reminders stay at level 1
 ESCALATING_KINDS = (
@@ -53,7 +62,11 @@ ESCALATING_KINDS = (
     ACK_OVERDUE,
     NOTICE_ANSWER_OVERDUE,
     INSTRUCTION_ANSWER_OVERDUE,
+    MILESTONE_OVERDUE,
 )
+# kinds whose clock stops while the task's assignment is contested (退回交办): none is
+# created, and an open one stays open without climbing the ladder (docs/workflow.md)
+PAUSED_KINDS = (TASK_DUE_SOON, TASK_OVERDUE, ACK_OVERDUE, MILESTONE_DUE_SOON, MILESTONE_OVERDUE)
 
 KIND_LABELS = {
     REPORT_DUE_SOON: _l("Report due soon"),
@@ -63,6 +76,8 @@ KIND_LABELS = {
     ACK_OVERDUE: _l("Acknowledgement overdue"),
     NOTICE_ANSWER_OVERDUE: _l("Supervision notice answer overdue"),
     INSTRUCTION_ANSWER_OVERDUE: _l("Instruction answer overdue"),
+    MILESTONE_DUE_SOON: _l("Milestone due soon"),
+    MILESTONE_OVERDUE: _l("Milestone overdue"),
 }
 
 LEVEL_REMINDER, LEVEL_URGING, LEVEL_NOTICE, LEVEL_BULLETIN = 1, 2, 3, 4
@@ -122,6 +137,21 @@ def task_alert_kind(
         return None
     state = task_deadline_state(status, due_date, today, workdays_left, warn_days)
     return {OVERDUE: TASK_OVERDUE, DUE_SOON: TASK_DUE_SOON}.get(state)
+
+
+def paused(kind: str, contested: bool) -> bool:
+    """True when an alert of `kind` waits because its task is contested: the deadline
+    alerts of PAUSED_KINDS are neither created nor escalated while a contest is open."""
+    return contested and kind in PAUSED_KINDS
+
+
+def milestone_alert_kind(task_status: str, state: str) -> str | None:
+    """MILESTONE_OVERDUE, MILESTONE_DUE_SOON or None: the alert of a milestone's deadline
+    state (tracker.plans.milestones.rules.milestone_state, its light rule) on an open task.
+    A missed milestone is overdue work even when the task's own end is years away."""
+    if task_status not in OPEN_STATUSES:
+        return None
+    return {OVERDUE: MILESTONE_OVERDUE, DUE_SOON: MILESTONE_DUE_SOON}.get(state)
 
 
 def answer_overdue(due_date: date | None, answered: bool, today: date) -> bool:

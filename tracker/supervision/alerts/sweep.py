@@ -1,11 +1,10 @@
-"""The alert sweep.
+"""The alert sweep: one transaction, catching up missed working days, then today.
 
-The sweep is one transaction with a constant number of statements, whatever the number of
-tasks: a few SELECTs compute every alert that should exist today, one INSERT … ON CONFLICT
-(key) DO NOTHING records the new ones (per 1,000 alerts), one UPDATE reopens alerts whose
-condition came back, one resolves alerts whose condition is gone, and one UPDATE per
-escalation level raises `level`. Running it twice, or twice at once, creates nothing twice:
-the unique `key` decides.
+Per day swept, a constant number of statements whatever the number of tasks: a few
+SELECTs compute every alert that should be open (wanted.py), then only the difference
+with the open alerts is written (record.py: new ones inserted with ON CONFLICT (key) DO
+NOTHING, reopened, resolved) and one UPDATE raises `level` (escalation). Running
+it twice, or twice at once, creates nothing twice: the unique `key` decides.
 
 The scheduler process that runs it daily is tracker/scheduler.py.
 """
@@ -13,28 +12,25 @@ The scheduler process that runs it daily is tracker/scheduler.py.
 import logging
 import os
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 
 from tracker.calendar.rules import report_due_date
 from tracker.calendar.services import load_calendar
 from tracker.database import dialect_insert, writing
 from tracker.extensions import db
-from tracker.plans.lights import workdays_left
-from tracker.plans.models import OPEN_STATUSES, Task, TaskCoUnit
 from tracker.reports.models import ReportingPeriod
-from tracker.reports.periods import period_month, previous_month
-from tracker.reports.queries import reporting_facts
+from tracker.reports.periods import period_month
 from tracker.settings import DEFAULTS, Setting
 from tracker.supervision.alerts import rules
+from tracker.supervision.alerts.record import escalate, record_alerts, settle_old_periods
+from tracker.supervision.alerts.wanted import in_scope, wanted_alerts
 from tracker.supervision.delivery.notify import notify_alerts
-from tracker.supervision.models import Alert, Instruction, SupervisionNotice, TaskAssignment
-from tracker.supervision.workflow.rules import assignment_units
+from tracker.supervision.models import Alert
 from tracker.timeutil import utcnow
-from tracker.units.services import successor_map
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +41,6 @@ SETTING_KEYS = (
     "escalate_notice_after",
     "escalate_bulletin_after",
 )
-INSERT_CHUNK = 1000
 LAST_SWEEP_KEY = "alerts_last_sweep"  # in the setting table: the last completed sweep's day
 PAUSE_ENV = "TRACKER_SWEEP_PAUSE_SECONDS"  # test hook: sleep before the commit
 
@@ -95,169 +90,6 @@ def _ensure_period(calendar, year: int, month: int, due_day: int) -> None:
         )
         .on_conflict_do_nothing(index_elements=["year", "month"])
     )
-
-
-def _candidates(today: date, calendar, settings: dict) -> dict[str, dict]:
-    """Every alert that should be open today, by key (a constant number of SELECTs)."""
-    warn = settings["yellow_working_days"]
-    out: dict[str, dict] = {}
-
-    def add(kind, key_parts, **values):
-        key = rules.alert_key(kind, **key_parts)
-        out[key] = {"key": key, "kind": kind, **values}
-
-    successor_of = successor_map()
-    tasks = db.session.execute(
-        select(Task.id, Task.status, Task.due_date, Task.lead_unit_id).where(
-            Task.status.in_(OPEN_STATUSES)
-        )
-    ).all()
-    open_ids = select(Task.id).where(Task.status.in_(OPEN_STATUSES))
-    co_units: dict[int, list[int]] = defaultdict(list)
-    for task_id, unit_id in db.session.execute(
-        select(TaskCoUnit.task_id, TaskCoUnit.unit_id)
-        .where(TaskCoUnit.task_id.in_(open_ids))
-        .order_by(TaskCoUnit.task_id, TaskCoUnit.position)
-    ):
-        co_units[task_id].append(unit_id)
-
-    # tasks: due soon / overdue
-    lead_of = {}
-    for task in tasks:
-        units = assignment_units(task.lead_unit_id, co_units[task.id], successor_of)
-        lead_of[task.id] = units[0][0]
-        if task.due_date is None:
-            continue
-        due = calendar.next_workday(task.due_date)
-        left = workdays_left(calendar, today, due, warn)
-        kind = rules.task_alert_kind(task.status, due, today, left, warn)
-        if kind:
-            add(
-                kind,
-                {"task": task.id, "due": due.isoformat()},
-                task_id=task.id,
-                unit_id=lead_of[task.id],
-                subject_type="task",
-                subject_id=task.id,
-                due_date=due,
-            )
-
-    # reports: this month's and last month's periods, and any period an open alert is about
-    year, month = period_month(today)
-    prev = previous_month(year, month)
-    alert_periods = select(Alert.period_id).where(
-        Alert.resolved_at.is_(None), Alert.period_id.is_not(None)
-    )
-    periods = db.session.execute(
-        select(
-            ReportingPeriod.id,
-            ReportingPeriod.year,
-            ReportingPeriod.month,
-            ReportingPeriod.due_date,
-        ).where(
-            or_(
-                and_(ReportingPeriod.year == year, ReportingPeriod.month == month),
-                and_(ReportingPeriod.year == prev[0], ReportingPeriod.month == prev[1]),
-                ReportingPeriod.id.in_(alert_periods),
-            )
-        )
-    ).all()
-    # the reports each unit owes (reports.rules.owes_report), on tasks still open: a closed
-    # task's alerts are resolved (its missing report still counts on the overview and the
-    # scorecard)
-    facts = reporting_facts([p.id for p in periods])
-    open_task_ids = {t.id for t in tasks}
-    for period in periods:
-        label = f"{period.year:04d}-{period.month:02d}"
-        left = workdays_left(calendar, today, period.due_date, warn)
-        first = facts.first_submitted.get(period.id, {})
-        for task_id, unit_id in sorted(facts.owed(period.due_date, label)):
-            if task_id not in open_task_ids:
-                continue
-            first_on = first.get((task_id, unit_id))
-            kind = rules.report_alert_kind(first_on, period.due_date, today, left, warn)
-            if kind:
-                add(
-                    kind,
-                    {"task": task_id, "unit": unit_id, "period": label},
-                    task_id=task_id,
-                    unit_id=unit_id,
-                    period_id=period.id,
-                    subject_type="report",
-                    subject_id=None,
-                    due_date=period.due_date,
-                )
-
-    # acknowledgements
-    for a in db.session.execute(
-        select(
-            TaskAssignment.id,
-            TaskAssignment.task_id,
-            TaskAssignment.unit_id,
-            TaskAssignment.ack_due,
-        ).where(
-            TaskAssignment.acknowledged_at.is_(None),
-            TaskAssignment.ack_due < today,
-            TaskAssignment.task_id.in_(open_ids),
-        )
-    ):
-        if rules.answer_overdue(a.ack_due, False, today):
-            add(
-                rules.ACK_OVERDUE,
-                {"task": a.task_id, "unit": a.unit_id, "due": a.ack_due.isoformat()},
-                task_id=a.task_id,
-                unit_id=a.unit_id,
-                subject_type="assignment",
-                subject_id=a.id,
-                due_date=a.ack_due,
-            )
-
-    # supervision notices
-    for n in db.session.execute(
-        select(
-            SupervisionNotice.id,
-            SupervisionNotice.task_id,
-            SupervisionNotice.unit_id,
-            SupervisionNotice.answer_due,
-        ).where(
-            SupervisionNotice.state == "issued",
-            SupervisionNotice.answered_at.is_(None),
-            SupervisionNotice.answer_due < today,
-        )
-    ):
-        add(
-            rules.NOTICE_ANSWER_OVERDUE,
-            {"notice": n.id, "due": n.answer_due.isoformat()},
-            task_id=n.task_id,
-            unit_id=n.unit_id,
-            subject_type="supervision_notice",
-            subject_id=n.id,
-            due_date=n.answer_due,
-        )
-
-    # instructions
-    for i in db.session.execute(
-        select(
-            Instruction.id,
-            Instruction.task_id,
-            Instruction.answer_due,
-            Instruction.answer_unit_id,
-            Task.lead_unit_id,
-        )
-        .join(Task, Task.id == Instruction.task_id)
-        .where(Instruction.answered_at.is_(None), Instruction.answer_due < today)
-    ):
-        unit_id = i.answer_unit_id or lead_of.get(i.task_id) or i.lead_unit_id
-        add(
-            rules.INSTRUCTION_ANSWER_OVERDUE,
-            {"instruction": i.id, "due": i.answer_due.isoformat()},
-            task_id=i.task_id,
-            unit_id=unit_id,
-            subject_type="instruction",
-            subject_id=i.id,
-            due_date=i.answer_due,
-        )
-    return out
 
 
 def _last_sweep() -> date | None:
@@ -333,79 +165,11 @@ def _catch_up_and_sweep(today: date) -> SweepResult:
 
 
 def _sweep(today: date, calendar, settings: dict, result: SweepResult) -> None:
-    """One day's sweep (`today` a working day), adding what it did to `result`."""
+    """One day's sweep (`today` a working day), adding what it did to `result`: the wanted
+    alerts (wanted.py), then only the difference written (record.py), then escalation."""
     _ensure_period(calendar, *period_month(today), settings["report_due_day"])
-    wanted = _candidates(today, calendar, settings)
-    now = utcnow()
-
-    # a multi-row INSERT takes its columns from the first row: every row names them all
-    blank = dict.fromkeys(
-        ("task_id", "unit_id", "period_id", "subject_type", "subject_id", "due_date")
-    )
-    rows = [
-        {
-            **blank,
-            **row,
-            "level": rules.LEVEL_REMINDER,
-            "swept_on": today,
-            "created_at": now,
-            "detail": {},
-        }
-        for row in wanted.values()
-    ]
-    for start in range(0, len(rows), INSERT_CHUNK):
-        inserted = db.session.execute(
-            dialect_insert(Alert, db.session)
-            .values(rows[start : start + INSERT_CHUNK])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(Alert.id, Alert.kind)
-        ).all()
-        for alert_id, kind in inserted:
-            result.created[kind] += 1
-            result.created_ids.append(alert_id)
-
-    open_rows = db.session.execute(
-        select(Alert.id, Alert.key, Alert.resolved_at).where(
-            or_(Alert.resolved_at.is_(None), Alert.key.in_(list(wanted)))
-        )
-    ).all()
-    reopen = [r.id for r in open_rows if r.resolved_at is not None]
-    gone = [r.id for r in open_rows if r.resolved_at is None and r.key not in wanted]
-    if reopen:  # the condition came back (e.g. a report returned after the due day)
-        result.reopened += db.session.execute(
-            update(Alert)
-            .where(Alert.id.in_(reopen), Alert.resolved_at.is_not(None))
-            .values(resolved_at=None, level=rules.LEVEL_REMINDER, swept_on=today)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    if gone:
-        result.resolved += db.session.execute(
-            update(Alert)
-            .where(Alert.id.in_(gone), Alert.resolved_at.is_(None))
-            .values(resolved_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-
-    # escalation: highest level first, so an alert jumps straight to the level it reached
-    escalated: set[int] = set()
-    for level, setting in (
-        (rules.LEVEL_BULLETIN, "escalate_bulletin_after"),
-        (rules.LEVEL_NOTICE, "escalate_notice_after"),
-        (rules.LEVEL_URGING, "escalate_urge_after"),
-    ):
-        cutoff = rules.escalation_cutoff(calendar, today, settings[setting])
-        escalated.update(
-            db.session.execute(
-                update(Alert)
-                .where(
-                    Alert.resolved_at.is_(None),
-                    Alert.kind.in_(rules.ESCALATING_KINDS),
-                    Alert.level < level,
-                    Alert.swept_on <= cutoff,
-                )
-                .values(level=level)
-                .returning(Alert.id)
-                .execution_options(synchronize_session=False)
-            ).scalars()
-        )
-    result.escalated_ids = sorted(set(result.escalated_ids) | escalated)
+    wanted, ctx = wanted_alerts(today, calendar, settings)
+    recent_ids = [p.id for p in ctx.recent]
+    record_alerts(wanted, today, result, in_scope(recent_ids))
+    settle_old_periods(recent_ids, ctx.successor_of, result)
+    escalate(calendar, today, settings, result)

@@ -1,5 +1,9 @@
-"""The daily e-mail digest: one Chinese e-mail per user who opted in, listing the day's
-notifications (text and HTML templates under templates/emails/)."""
+"""The e-mail digests (text and HTML templates under templates/emails/):
+
+- daily: one Chinese e-mail per user who opted in, listing the day's notifications;
+- weekly, for leaders (issue 14): each leader who opted in gets the tasks it is in charge
+  of (分管), red and behind pace first, once per ISO week on the first working day the job
+  runs (tracker.plans.people.rules.digest_week; the key carries the week)."""
 
 from collections import defaultdict
 from datetime import date
@@ -7,9 +11,13 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
-from tracker.accounts.models import User
+from tracker.accounts.models import Role, User
+from tracker.calendar.services import load_calendar
 from tracker.database import dialect_insert
 from tracker.extensions import db
+from tracker.plans.models import TaskStatus
+from tracker.plans.people import queries as people
+from tracker.plans.people.rules import digest_week, leader_order
 from tracker.supervision.delivery.channels import app_setting
 from tracker.supervision.delivery.rules import robot_text
 from tracker.supervision.models import Alert, Notification, OutboxMessage
@@ -90,6 +98,97 @@ def build_email_digests(today: date) -> int:
             )
         )
         values = [v for v in values if v["key"] not in queued]
+    if values:
+        db.session.execute(
+            dialect_insert(OutboxMessage, db.session).on_conflict_do_nothing(), values
+        )
+    return len(values)
+
+
+LEADER_DIGEST_ROWS = 30  # tasks listed in one weekly e-mail; the rest are on /leading
+
+
+def build_leader_digests(today: date) -> int:
+    """Queue this week's digest for each active leader who chose e-mail, gave an address and
+    is in charge of at least one open task: its counts by light and its tasks in the order
+    of 我分管的. Nothing on a day off; a second run in the same week adds nothing. A fixed
+    number of statements whatever the number of leaders and tasks. Returns the number
+    queued."""
+    week = digest_week(today, load_calendar().is_workday(today))
+    if week is None:
+        return 0
+    recipients = db.session.execute(
+        select(User.id, User.email, User.display_name).where(
+            User.role == Role.LEADER.value,
+            User.active.is_(True),
+            User.notify_email.is_(True),
+            User.email.is_not(None),
+            User.email != "",
+        )
+    ).all()
+    keys = {r.id: f"leader-weekly:{r.id}:{week}" for r in recipients}
+    if not keys:
+        return 0
+    queued = set(
+        db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(keys.values())))
+    )
+    recipients = [r for r in recipients if keys[r.id] not in queued]
+    leaders = people.load_leaders()
+    plan_ids = sorted({p for r in recipients for p in leaders.plans_of.get(r.id, ())})
+    rows, in_charge = people.task_leaders(plan_ids, leaders)
+    open_rows = [r for r in rows if r.status != TaskStatus.CLOSED.value]
+    lights = people.list_lights(open_rows, today)
+    behind = people.behind_pace_ids([r.id for r in open_rows], today)
+    by_leader = defaultdict(list)
+    for row in open_rows:
+        by_leader[in_charge.get(row.id)].append(row)
+    for tasks in by_leader.values():
+        tasks.sort(
+            key=lambda t: leader_order(
+                lights[t.id], t.id in behind, t.status, t.due_date, t.plan_id, t.number
+            )
+        )
+    listed = [t.id for r in recipients for t in by_leader.get(r.id, [])[:LEADER_DIGEST_ROWS]]
+    loaded = people.full_tasks(listed)
+    base = _base_url()
+    values = []
+    for recipient in recipients:
+        mine = by_leader.get(recipient.id, [])
+        if not mine:
+            continue
+        counts = defaultdict(int)
+        for row in mine:
+            counts[lights[row.id]] += 1
+        items = [
+            {"task": loaded[t.id], "light": lights[t.id], "behind": t.id in behind}
+            for t in mine[:LEADER_DIGEST_ROWS]
+        ]
+        context = {
+            "name": recipient.display_name,
+            "day": today,
+            "week": week,
+            "total": len(mine),
+            "red": counts["red"],
+            "yellow": counts["yellow"],
+            "behind": sum(1 for t in mine if t.id in behind),
+            "items": items,
+            "base_url": base,
+        }
+        values.append(
+            {
+                "key": keys[recipient.id],
+                "channel": "email",
+                "recipient": recipient.email,
+                "user_id": recipient.id,
+                "subject": f"督查督办系统：我分管的任务周报（红灯{counts['red']}项）",
+                "body_text": _render("emails/leader_digest.txt", context),
+                "body_html": _render("emails/leader_digest.html", context),
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": utcnow(),
+                "created_at": utcnow(),
+            }
+        )
     if values:
         db.session.execute(
             dialect_insert(OutboxMessage, db.session).on_conflict_do_nothing(), values

@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 
 from tracker.accounts.models import Role, User
 from tracker.database import dialect_insert
@@ -14,8 +14,15 @@ from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.reports.models import ReportingPeriod
 from tracker.reports.services import report_returned
+from tracker.supervision.delivery import audience
 from tracker.supervision.delivery.digests import _base_url, _line
-from tracker.supervision.models import Alert, Notification, OutboxMessage, UnitWebhook
+from tracker.supervision.delivery.recipients import alert_recipients, tells_leader, tells_office
+from tracker.supervision.models import (
+    Alert,
+    Notification,
+    OutboxMessage,
+    UnitWebhook,
+)
 from tracker.timeutil import utcnow
 from tracker.units.models import Unit
 from tracker.units.rules import final_successor
@@ -34,6 +41,14 @@ KIND_TEXTS = {
     ),
     "task_due_soon": ("任务即将到期", "{unit}：任务「{task}」将于{due}到期，请抓紧推进。"),
     "task_overdue": ("任务已逾期", "{unit}：任务「{task}」已于{due}到期仍未办结，请抓紧办理。"),
+    "milestone_due_soon": (
+        "节点即将到期",
+        "{unit}：任务「{task}」的阶段节点将于{due}到期，请抓紧推进。",
+    ),
+    "milestone_overdue": (
+        "节点逾期",
+        "{unit}：任务「{task}」的阶段节点应于{due}完成，现已逾期，请抓紧办理。",
+    ),
     "ack_overdue": ("交办未签收", "{unit}：任务「{task}」已交办，签收期限{due}已过，请尽快签收。"),
     "notice_answer_overdue": (
         "督办单逾期未回复",
@@ -71,10 +86,12 @@ def _current_unit(unit_id: int | None, successor_of: dict[int, int | None]) -> i
 def notify_alerts(alert_ids: list[int], today: date) -> None:
     """Notify the recipients of the given alerts and queue their units' webhook messages.
 
-    Who hears of an alert: level 1, the liaisons of its unit; level 2 and up, also the
-    office; an overdue answer to an instruction or notice, the lead unit's liaisons and the
-    office. A unit renamed or merged is reached through its successor's liaisons. Runs a
-    constant number of statements, and is safe to call twice (nothing is written twice).
+    Who hears of an alert is the rule of `recipients.alert_recipients`: the liaisons of its
+    unit (an overdue answer to an instruction or notice: the lead unit's); from level 2 on
+    (and for an overdue answer) the office user(s) who assigned the task, or all office
+    users when nobody is named; at level 4 also the task's leader in charge. A unit renamed
+    or merged is reached through its successor's liaisons. Runs a constant number of
+    statements, and is safe to call twice (nothing is written twice).
     """
     if not alert_ids:
         return
@@ -88,37 +105,38 @@ def notify_alerts(alert_ids: list[int], today: date) -> None:
     successor_of = {u.id: u.successor_id for u in units}
     unit_name = {u.id: u.name for u in units}
 
-    targets = []  # (alert, task title, unit id answering, office too)
+    targets = []  # (alert, task title, unit id answering, unit id named)
     for alert, task_title, lead_unit_id in rows:
         unit_id = alert.unit_id
         if alert.kind in LEAD_UNIT_KINDS and lead_unit_id is not None:
             unit_id = lead_unit_id
-        office = alert.level >= 2 or alert.kind in LEAD_UNIT_KINDS
-        targets.append((alert, task_title, _current_unit(unit_id, successor_of), unit_id, office))
+        targets.append((alert, task_title, _current_unit(unit_id, successor_of), unit_id))
 
-    unit_ids = {t[2] for t in targets if t[2] is not None}
-    people = db.session.execute(
-        select(User.id, User.role, User.unit_id).where(
-            User.active.is_(True),
-            or_(
-                User.role == Role.OFFICE.value,
-                and_(User.role == Role.LIAISON.value, User.unit_id.in_(unit_ids or {-1})),
-            ),
-        )
-    ).all()
-    office_ids = [p.id for p in people if p.role == Role.OFFICE.value]
-    liaisons = defaultdict(list)
-    for p in people:
-        if p.role == Role.LIAISON.value:
-            liaisons[p.unit_id].append(p.id)
+    office_tasks = {
+        t[0].task_id for t in targets if tells_office(t[0].kind, t[0].level) and t[0].task_id
+    }
+    leader_tasks = {t[0].task_id for t in targets if tells_leader(t[0].level) and t[0].task_id}
+    liaisons = audience.liaisons({t[2] for t in targets if t[2] is not None})
+    handlers = audience.handlers(office_tasks)
+    everyone = any(tells_office(t[0].kind, t[0].level) for t in targets)
+    office_ids = audience.office_ids() if everyone else []
+    leaders = audience.leaders(leader_tasks)
 
     values = []
-    for alert, task_title, current_unit, named_unit, office in targets:
+    now = utcnow()
+    for alert, task_title, current_unit, named_unit in targets:
         title, body = alert_text(
             alert.kind, alert.level, unit_name.get(named_unit, ""), task_title, alert.due_date
         )
         link = f"/tasks/{alert.task_id}" if alert.task_id else None
-        recipients = dict.fromkeys(liaisons.get(current_unit, []) + (office_ids if office else []))
+        recipients = alert_recipients(
+            alert.kind,
+            alert.level,
+            liaisons.get(current_unit, []),
+            handlers.get(alert.task_id, []),
+            office_ids,
+            leaders.get(alert.task_id, []),
+        )
         for user_id in recipients:
             values.append(
                 {
@@ -128,7 +146,7 @@ def notify_alerts(alert_ids: list[int], today: date) -> None:
                     "title": title,
                     "body": body,
                     "link": link,
-                    "created_at": utcnow(),
+                    "created_at": now,
                 }
             )
     if values:
@@ -142,7 +160,7 @@ def _queue_webhooks(targets, unit_name: dict, today: date) -> None:
     """One message per unit robot and day: appended to while still pending; once sent (or
     being sent), later alerts of the day go in a follow-up message (key suffix :2, :3 …)."""
     by_unit = defaultdict(list)
-    for alert, task_title, current_unit, named_unit, _office in targets:
+    for alert, task_title, current_unit, named_unit in targets:
         if current_unit is not None:
             title, body = alert_text(
                 alert.kind, alert.level, unit_name.get(named_unit, ""), task_title, alert.due_date
@@ -221,6 +239,15 @@ EVENT_TEXTS = {
         "{unit}：任务「{task}」的办结申请已确认，任务已销号。{note}",
     ),
     "close_out_refused": ("办结申请未通过", "{unit}：任务「{task}」的办结申请未通过。{note}"),
+    # 退回交办 (issue 14): the office's decision on a returned assignment
+    "contest_reassigned": (
+        "退回交办已改派",
+        "{unit}：你单位退回的任务「{task}」已改派给{text}。{note}",
+    ),
+    "contest_insisted": (
+        "坚持交办",
+        "{unit}：你单位退回的任务「{task}」督查室坚持交办，请签收办理，完成期限为{due}。{note}",
+    ),
 }
 EVENT_KINDS = tuple(EVENT_TEXTS)
 

@@ -133,7 +133,7 @@ def process_outbox(
 
 
 def register_delivery_cli(app) -> None:
-    """`flask outbox run-once [--digests]` (the lead engineer calls this from cli.py)."""
+    """`flask outbox run-once [--digests]` (registered in cli.py)."""
 
     @app.cli.group("outbox")
     def outbox() -> None:

@@ -25,7 +25,8 @@ from tracker.common.errors import StepRefused
 from tracker.common.forms import IntegerField
 from tracker.common.numbering import add_numbered
 from tracker.extensions import db
-from tracker.plans.lights import RED, past_due, task_light
+from tracker.plans.light_sql import bounds_on, light_condition
+from tracker.plans.lights import RED, past_due
 from tracker.plans.models import OPEN_STATUSES, Task
 from tracker.settings import get_setting
 from tracker.supervision.delivery.notify import notify_event
@@ -283,41 +284,70 @@ def _overdue_ids(notices, today: date) -> set[int]:
     }
 
 
-def notice_list(user, today: date, state: str | None = None, year: int | None = None) -> dict:
-    """The notices the user may read, newest first, with their tasks; filters by state
-    ("overdue" is a state for the reader: issued and past its due day) and year. Three
-    statements whatever the rows (four for a liaison: its unit scope)."""
+NOTICES_PER_PAGE = 50
+
+
+def notice_list(
+    user,
+    today: date,
+    state: str | None = None,
+    year: int | None = None,
+    page: int = 1,
+    per_page: int = NOTICES_PER_PAGE,
+) -> dict:
+    """One page of the notices the user may read, newest first, with their tasks; filters by
+    state ("overdue" is a state for the reader: issued and past its due day) and year; the
+    total counted in SQL. Four statements whatever the rows (five for a liaison: its unit
+    scope)."""
+    conditions = []
+    scope = unit_scope(user)
+    if scope is not None:
+        conditions.append(SupervisionNotice.unit_id.in_(scope))
+    years_query = (
+        select(SupervisionNotice.year)
+        .where(*conditions)
+        .distinct()
+        .order_by(SupervisionNotice.year.desc())
+    )
+    if state == "overdue":
+        conditions += [SupervisionNotice.state == ISSUED, SupervisionNotice.answer_due < today]
+    elif state in STATES:
+        conditions.append(SupervisionNotice.state == state)
+    if year:
+        conditions.append(SupervisionNotice.year == year)
     query = (
         select(SupervisionNotice, Task)
         .join(Task, Task.id == SupervisionNotice.task_id)
+        .where(*conditions)
         .options(*_notice_options(), joinedload(Task.plan))
         .order_by(SupervisionNotice.year.desc(), SupervisionNotice.seq.desc())
     )
-    years_query = select(SupervisionNotice.year).distinct().order_by(SupervisionNotice.year.desc())
-    scope = unit_scope(user)
-    if scope is not None:
-        query = query.where(SupervisionNotice.unit_id.in_(scope))
-        years_query = years_query.where(SupervisionNotice.unit_id.in_(scope))
-    if state == "overdue":
-        query = query.where(SupervisionNotice.state == ISSUED, SupervisionNotice.answer_due < today)
-    elif state in STATES:
-        query = query.where(SupervisionNotice.state == state)
-    if year:
-        query = query.where(SupervisionNotice.year == year)
-    rows = db.session.execute(query).all()
+    total = db.session.scalar(select(func.count(SupervisionNotice.id)).where(*conditions))
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     return {
         "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
         "years": list(db.session.scalars(years_query).all()),
         "overdue": _overdue_ids((n for n, _t in rows), today),
         "today": today,
     }
 
 
-def lagging_tasks(today: date) -> list[tuple[Task, bool]]:
-    """Open tasks (assigned, in progress) whose light is red — past their due date, a due
-    date on a day off moved to the next working day as lights.py counts it — oldest due
-    first, each with whether it already has a notice awaiting an answer. Two statements
-    (the tasks, the calendar's overrides)."""
+def lagging_tasks(today: date, page: int = 1, per_page: int = NOTICES_PER_PAGE) -> dict:
+    """One page of the open tasks (assigned, in progress) whose light is red — past their due
+    date (a due date on a day off moves to the next working day) or past a milestone not done,
+    the one SQL light of plans/light_sql.py — oldest due first, each with whether it already
+    has a notice awaiting an answer; the total counted in SQL. Three statements (the count,
+    the page, the calendar's overrides)."""
+    bounds = bounds_on(today, load_calendar(), int(get_setting("yellow_working_days")))
+    conditions = [Task.status.in_(OPEN_STATUSES), light_condition(RED, bounds)]
+    total = db.session.scalar(select(func.count(Task.id)).where(*conditions))
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
     open_notice = (
         exists()
         .where(SupervisionNotice.task_id == Task.id, SupervisionNotice.state == ISSUED)
@@ -325,16 +355,18 @@ def lagging_tasks(today: date) -> list[tuple[Task, bool]]:
     )
     rows = db.session.execute(
         select(Task, open_notice.label("has_open_notice"))
-        .where(Task.status.in_(OPEN_STATUSES), Task.due_date < today)
+        .where(*conditions)
         .options(joinedload(Task.plan), joinedload(Task.lead_unit))
-        .order_by(Task.due_date, Task.plan_id, Task.number)
+        .order_by(Task.due_date.is_(None), Task.due_date, Task.plan_id, Task.number)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
-    calendar = load_calendar()
-    return [
-        (row[0], bool(row[1]))
-        for row in rows
-        if task_light(row[0].status, row[0].due_date, today, calendar) == RED
-    ]
+    return {
+        "rows": [(row[0], bool(row[1])) for row in rows],
+        "total": total,
+        "page": page,
+        "pages": pages,
+    }
 
 
 def task_notices(task: Task, user, today: date) -> dict:

@@ -60,8 +60,12 @@ def index():
     can_see_lagging = current_user.has_role(Role.OFFICE, Role.LEADER)
     return render_template(
         "notices/index.html",
-        listing=notices.notice_list(current_user, when, state, year),
-        lagging=notices.lagging_tasks(when) if can_see_lagging else None,
+        listing=notices.notice_list(
+            current_user, when, state, year, page=int_arg("page", minimum=1) or 1
+        ),
+        lagging=notices.lagging_tasks(when, page=int_arg("lagging_page", 1))
+        if can_see_lagging
+        else None,
         state=state,
         year=year,
         state_labels=notices.STATE_LABELS,

@@ -5,21 +5,19 @@ right 26 mm), a red title in 黑体, the number on the right, the addressee, the
 
 The document is an official Chinese text whatever the reader's UI language, so its fixed
 wording is Chinese here and not translated.
+
+python-docx (and its lxml) is imported inside the functions that build a document, so a web
+worker serving ordinary pages never loads lxml (issue 13: worker crashes; docs/deployment.md).
 """
 
 from datetime import date
 from io import BytesIO
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
-
 ISSUER = "专班办公室"
 TITLE = "督查督办通知单"
 BODY_FONT = "仿宋"
 TITLE_FONT = "黑体"
-RED = RGBColor(0xC0, 0x00, 0x00)
+RED = "C00000"  # the red of the title, as RGB hex
 
 
 def chinese_date(day: date) -> str:
@@ -27,14 +25,17 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def set_font(run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None):
+def set_font(run, name: str, size: float, *, bold: bool = False, color: str | None = None):
     """Set the run's font for Latin and East Asian text (Word reads rFonts/@w:eastAsia for
-    Chinese characters; font.name alone sets only the Latin font)."""
+    Chinese characters; font.name alone sets only the Latin font); `color` is RGB hex."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
     run.font.name = name
     run.font.size = Pt(size)
     run.font.bold = bold
     if color is not None:
-        run.font.color.rgb = color
+        run.font.color.rgb = RGBColor.from_string(color)
     fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), name)
     fonts.set(qn("w:ascii"), name)
@@ -42,6 +43,8 @@ def set_font(run, name: str, size: float, *, bold: bool = False, color: RGBColor
 
 
 def add_text_paragraph(doc, text: str = "", *, align=None, indent: bool = False, **font):
+    from docx.shared import Pt
+
     paragraph = doc.add_paragraph()
     if align is not None:
         paragraph.alignment = align
@@ -58,6 +61,11 @@ def add_text_paragraph(doc, text: str = "", *, align=None, indent: bool = False,
 
 def notice_document(notice, task) -> BytesIO:
     """The notice as a .docx in memory. Needs task.plan loaded and notice.unit."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)

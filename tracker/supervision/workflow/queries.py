@@ -1,6 +1,7 @@
 """What the workflow shows: the task page's workflow panel, the office's queue and a
 liaison's to-do list (read models, no writes)."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
@@ -167,26 +168,64 @@ def task_panel(task, user, today: date | None = None) -> dict:
     }
 
 
-def office_queue(today: date) -> dict:
+SECTION_PAGE = 25  # rows a section of the office's queue shows
+QUEUE_SECTIONS = ("extensions", "close_outs", "late_acks", "instructions")
+TODO_SECTIONS = ("to_acknowledge", "to_answer", "notices")
+
+
+@dataclass
+class Section:
+    """One page of a list: its rows, how many there are in all, the page and the pages."""
+
+    rows: list
+    total: int
+    page: int
+    pages: int
+
+    def __len__(self) -> int:  # the templates' `|length` reads the total
+        return self.total
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def paged(query, page: int, size: int = SECTION_PAGE) -> Section:
+    """One page of `query` (already ordered) and the total in the same statement (a window
+    COUNT); a page past the end shows the last one (one more statement then)."""
+    counted = query.add_columns(func.count().over())
+    rows = db.session.execute(counted.limit(size).offset((page - 1) * size)).all()
+    if not rows and page > 1:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        page = max(1, -(-total // size))
+        rows = db.session.execute(counted.limit(size).offset((page - 1) * size)).all()
+    total = rows[0][-1] if rows else 0
+    return Section([tuple(r[:-1]) for r in rows], total, page, max(1, -(-total // size)))
+
+
+def office_queue(today: date, pages: dict[str, int] | None = None) -> dict:
     """What awaits the office: pending requests, overdue acknowledgements, unanswered
-    instructions and plans with tasks not yet assigned. Five statements whatever the rows."""
+    instructions (a page of each, `pages` naming the page of each section, with its total)
+    and plans with tasks not yet assigned. Five statements whatever the rows."""
+    pages = pages or {}
     pending = RequestState.PENDING.value
     task_opts = (joinedload(Task.plan), joinedload(Task.lead_unit))
-    extensions = db.session.execute(
+    extensions = paged(
         select(ExtensionRequest, Task)
         .join(Task, Task.id == ExtensionRequest.task_id)
         .where(ExtensionRequest.state == pending)
         .options(joinedload(ExtensionRequest.unit), *task_opts)
-        .order_by(ExtensionRequest.requested_at, ExtensionRequest.id)
-    ).all()
-    close_outs = db.session.execute(
+        .order_by(ExtensionRequest.requested_at, ExtensionRequest.id),
+        pages.get("extensions", 1),
+    )
+    close_outs = paged(
         select(CloseOutRequest, Task)
         .join(Task, Task.id == CloseOutRequest.task_id)
         .where(CloseOutRequest.state == pending)
         .options(joinedload(CloseOutRequest.unit), *task_opts)
-        .order_by(CloseOutRequest.requested_at, CloseOutRequest.id)
-    ).all()
-    late_acks = db.session.execute(
+        .order_by(CloseOutRequest.requested_at, CloseOutRequest.id),
+        pages.get("close_outs", 1),
+    )
+    late_acks = paged(
         select(TaskAssignment, Task)
         .join(Task, Task.id == TaskAssignment.task_id)
         .where(
@@ -195,15 +234,17 @@ def office_queue(today: date) -> dict:
             Task.status != TaskStatus.CLOSED.value,
         )
         .options(joinedload(TaskAssignment.unit), *task_opts)
-        .order_by(TaskAssignment.ack_due, TaskAssignment.id)
-    ).all()
-    instructions = db.session.execute(
+        .order_by(TaskAssignment.ack_due, TaskAssignment.id),
+        pages.get("late_acks", 1),
+    )
+    instructions = paged(
         select(Instruction, Task)
         .join(Task, Task.id == Instruction.task_id)
         .where(Instruction.answer.is_(None))
         .options(joinedload(Instruction.author), *task_opts)
-        .order_by(Instruction.answer_due, Instruction.id)
-    ).all()
+        .order_by(Instruction.answer_due, Instruction.id),
+        pages.get("instructions", 1),
+    )
     plans = db.session.execute(
         select(Plan, func.count(Task.id))
         .join(Task, Task.plan_id == Plan.id)
@@ -221,13 +262,14 @@ def office_queue(today: date) -> dict:
     }
 
 
-def my_actions(user, today: date) -> dict:
+def my_actions(user, today: date, pages: dict[str, int] | None = None) -> dict:
     """A liaison's to-do: its unit's assignments to acknowledge (also those of units it
     succeeded), the instructions on tasks it leads and the supervision notices addressed to
-    it still to answer."""
+    it still to answer. A page of each (`pages` as in office_queue), with its total."""
+    pages = pages or {}
     scope = unit_scope(user) or set()
     task_opts = (joinedload(Task.plan), joinedload(Task.lead_unit))
-    to_acknowledge = db.session.execute(
+    to_acknowledge = paged(
         select(TaskAssignment, Task)
         .join(Task, Task.id == TaskAssignment.task_id)
         .where(
@@ -236,22 +278,25 @@ def my_actions(user, today: date) -> dict:
             Task.status != TaskStatus.CLOSED.value,
         )
         .options(joinedload(TaskAssignment.unit), *task_opts)
-        .order_by(TaskAssignment.ack_due, TaskAssignment.id)
-    ).all()
-    to_answer = db.session.execute(
+        .order_by(TaskAssignment.ack_due, TaskAssignment.id),
+        pages.get("to_acknowledge", 1),
+    )
+    to_answer = paged(
         select(Instruction, Task)
         .join(Task, Task.id == Instruction.task_id)
         .where(Task.lead_unit_id.in_(scope), Instruction.answer.is_(None))
         .options(joinedload(Instruction.author), *task_opts)
-        .order_by(Instruction.answer_due, Instruction.id)
-    ).all()
-    notices = db.session.execute(
+        .order_by(Instruction.answer_due, Instruction.id),
+        pages.get("to_answer", 1),
+    )
+    notices = paged(
         select(SupervisionNotice, Task)
         .join(Task, Task.id == SupervisionNotice.task_id)
         .where(SupervisionNotice.unit_id.in_(scope), SupervisionNotice.state == "issued")
         .options(*task_opts)
-        .order_by(SupervisionNotice.answer_due, SupervisionNotice.id)
-    ).all()
+        .order_by(SupervisionNotice.answer_due, SupervisionNotice.id),
+        pages.get("notices", 1),
+    )
     return {
         "to_acknowledge": to_acknowledge,
         "to_answer": to_answer,

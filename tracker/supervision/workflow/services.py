@@ -27,6 +27,7 @@ from tracker.supervision.models import (
     TaskAssignment,
 )
 from tracker.supervision.workflow import rules
+from tracker.supervision.workflow.contest.models import TaskContest
 from tracker.timeutil import utcnow
 from tracker.units.models import Unit
 from tracker.units.rules import LEAD, role_in_task
@@ -250,6 +251,13 @@ def acknowledge(task: Task, user, today: date) -> list[TaskAssignment]:
     role, scope = liaison_part(user, task)
     if role is None:
         raise StepRefused("no_part")
+    # a task returned (退回交办) waits for the office's decision: acknowledging it now would
+    # contradict the return (docs/workflow.md)
+    open_contest = select(TaskContest.id).where(
+        TaskContest.task_id == task.id, TaskContest.outcome.is_(None)
+    )
+    if db.session.scalar(open_contest.limit(1)) is not None:
+        raise StepRefused("contest_open")
     assignments = list(
         db.session.scalars(
             select(TaskAssignment)

@@ -16,6 +16,7 @@ from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
 from tracker.common.errors import StepRefused
 from tracker.common.forms import ActionForm
+from tracker.common.http import int_arg
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.supervision.workflow import instructions, queries, requests, rules, services
@@ -303,9 +304,12 @@ def answer_instruction(instruction_id: int):
 @bp.route("/supervision/requests")
 @role_required(Role.OFFICE, Role.LEADER)
 def pending():
+    # each section pages on its own (?late_acks=2); a bad number is the first page
+    pages = {name: int_arg(name, 1) or 1 for name in queries.QUEUE_SECTIONS}
     return render_template(
         "supervision/requests.html",
-        queue=queries.office_queue(today()),
+        queue=queries.office_queue(today(), pages),
+        page_args={name: n for name, n in pages.items() if n > 1},
         can_decide=current_user.has_role(Role.OFFICE),
     )
 
@@ -313,4 +317,9 @@ def pending():
 @bp.route("/supervision/my")
 @role_required(Role.LIAISON)
 def my_actions():
-    return render_template("supervision/my.html", todo=queries.my_actions(current_user, today()))
+    pages = {name: int_arg(name, 1) or 1 for name in queries.TODO_SECTIONS}
+    return render_template(
+        "supervision/my.html",
+        todo=queries.my_actions(current_user, today(), pages),
+        page_args={name: n for name, n in pages.items() if n > 1},
+    )

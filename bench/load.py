@@ -1,0 +1,543 @@
+"""Page timings, throughput, batch jobs and the deadline surge on a generated province (issue 13).
+
+    .venv/bin/python bench/province.py --scale full --reset                 # the database
+    .venv/bin/python bench/load.py --url sqlite:////tmp/province-full.db    # pages, batch
+    .venv/bin/python bench/load.py --url … --modes pages,throughput,batch,surge --rounds 20 \\
+        --out /tmp/bench.json
+
+Starts gunicorn (4 sync workers, bench/wsgi_bench.py: the app plus an X-Bench-Statements
+header) on the database, signs in as each role (the sign-in limits raised for the bench) and
+requests every page of the issue's table plus the downloads, sequentially: p50 / p95 ms,
+bytes, SQL statements, status. Modes (comma-separated --modes, run in that order):
+  pages       every page, --rounds times each (first one uncounted request per worker)
+  throughput  pages/s at --connections (default: the review queue and the overview at 4)
+  batch       the alert sweep (twice: first run, then a rerun) and the monthly scorecard,
+              timed in-process through their CLI commands
+  surge       --clients liaisons at once, each: save a report, submit it, reload the month
+              page as a browser does (redirects followed); submissions/s, errors, "database
+              is locked"
+Worker deaths (a SIGSEGV, "Worker … was sent", "Booting worker" beyond the first) are
+counted from the gunicorn log. Output: a Markdown table on stdout, JSON with --out.
+
+Longer than 450 lines: one script a reader runs and reads whole (server, sign-in, the four
+modes, the report); bench only, nothing imports it but the CI smoke test.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from html.parser import HTMLParser
+from importlib import metadata
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+PASSWORD = "province-pass-1"  # bench/province.py
+USERS = {"office": "office1", "leader": "leader1", "liaison": "liaison1-1", "admin": "admin"}
+# (role, page, kind): kind "html" or "download"; {task} is the task with the longest history
+PAGES = [
+    ("office", "/", "html"),
+    ("office", "/dashboard", "html"),
+    ("office", "/review", "html"),
+    ("office", "/tasks/{task}", "html"),
+    ("office", "/reports/overview", "html"),
+    ("office", "/scores", "html"),
+    ("office", "/scores/units/{unit}", "html"),
+    ("office", "/plans/{plan}", "html"),
+    ("office", "/supervision/requests", "html"),
+    ("office", "/dashboard/units/{unit}", "html"),
+    ("office", "/notifications", "html"),
+    ("office", "/bulletins/new", "html"),
+    ("office", "/tasks", "html"),
+    ("office", "/notices", "html"),
+    ("office", "/plans", "html"),
+    ("liaison", "/", "html"),
+    ("liaison", "/reports", "html"),
+    ("liaison", "/notifications", "html"),
+    ("liaison", "/tasks/{liaison_task}", "html"),
+    ("leader", "/", "html"),
+    ("leader", "/dashboard", "html"),
+    ("admin", "/", "html"),
+    ("admin", "/admin/audit", "html"),
+    ("office", "/plans/{plan}/ledger.xlsx", "download"),
+    ("office", "/scores/export.xlsx", "download"),
+]
+THROUGHPUT = [("office", "/review"), ("office", "/reports/overview")]
+
+
+class Forms(HTMLParser):
+    """Every <form>: its action and its fields (inputs, textareas, checked radios)."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._textarea = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": a.get("action") or "", "fields": {}})
+        elif self.forms and tag in ("input", "button") and a.get("name"):
+            if a.get("type") in ("radio", "checkbox") and "checked" not in a:
+                return
+            if tag == "button" or a.get("type") == "submit":
+                self.forms[-1].setdefault("buttons", []).append((a["name"], a.get("value", "")))
+                return
+            self.forms[-1]["fields"][a["name"]] = a.get("value") or ""
+        elif self.forms and tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            self.forms[-1]["fields"][a["name"]] = ""
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1]["fields"][self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    return found.group(1) if found else ""
+
+
+def sign_in(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{base}/login", timeout=60)
+    response = session.post(
+        f"{base}/login",
+        data={"csrf_token": csrf_of(page.text), "username": username, "password": PASSWORD},
+        allow_redirects=False,
+        timeout=60,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"sign-in of {username} answered {response.status_code}")
+    return session
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn on the bench database; the log is scanned for worker deaths at the end."""
+
+    def __init__(self, url: str, workers: int = 4, redis: str | None = None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.folder = Path(tempfile.mkdtemp(prefix="bench-"))
+        self.log = self.folder / "gunicorn.log"
+        self.workers = workers
+        env = {
+            **os.environ,
+            "TRACKER_DATABASE_URL": url,
+            "TRACKER_INSTANCE_PATH": str(self.folder),
+            "TRACKER_SECRET_KEY": "bench-secret",
+            "TRACKER_SIGNIN_ACCOUNT_LIMIT": "100000 per minute",
+            "TRACKER_SIGNIN_ADDRESS_LIMIT": "100000 per minute",
+            "TRACKER_SIGNIN_REQUEST_LIMIT": "100000 per minute",
+            "TRACKER_SESSION_IDLE_MINUTES": "600",
+            "PYTHONFAULTHANDLER": "1",
+        }
+        if redis:
+            env["TRACKER_REDIS_URL"] = redis
+        command = [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--chdir",
+            str(ROOT / "bench"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--timeout",
+            "300",
+            "--error-logfile",
+            str(self.log),
+            "wsgi_bench:app",
+        ]
+        self.process = subprocess.Popen(command, env=env, cwd=ROOT)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.base}/login", timeout=60).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.3)
+            except BaseException:
+                self.stop()
+                raise
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
+
+    def deaths(self) -> dict:
+        log = self.log.read_text(errors="replace") if self.log.exists() else ""
+        booted = log.count("Booting worker")
+        return {
+            "signals": len(re.findall(r"Worker \(pid:\d+\) was sent", log)),
+            "segfaults": log.count("Fatal Python error") + log.count("SIGSEGV"),
+            "extra_boots": max(0, booted - self.workers),
+            "database_locked": log.count("database is locked"),
+            "log": str(self.log),
+        }
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def pick_ids(url: str) -> dict:
+    """The task with the longest history, the largest plan, a unit, a liaison's task."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        one = lambda sql: conn.execute(text(sql)).scalar()  # noqa: E731
+        ids = {
+            "task": one(
+                "SELECT subject_id FROM audit_event WHERE subject_type = 'task' "
+                "GROUP BY subject_id ORDER BY count(*) DESC LIMIT 1"
+            ),
+            "plan": one(
+                "SELECT plan_id FROM task GROUP BY plan_id ORDER BY count(*) DESC, plan_id LIMIT 1"
+            ),
+            "unit": one("SELECT unit_id FROM user_account WHERE username = 'liaison1-1'"),
+            "liaison_task": one(
+                "SELECT id FROM task WHERE lead_unit_id = (SELECT unit_id FROM "
+                "user_account WHERE username = 'liaison1-1') ORDER BY id LIMIT 1"
+            ),
+        }
+    engine.dispose()
+    return ids
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p * len(ordered)) - 1))]
+
+
+def measure_pages(base: str, sessions: dict, ids: dict, rounds: int, warm: int = 1) -> list[dict]:
+    """Each page `warm` times uncounted (one per worker: each compiles its templates once),
+    then `rounds` times."""
+    out = []
+    for role, template, kind in PAGES:
+        path = template.format(**ids)
+        session = sessions[role]
+        times, sizes, statements, codes = [], [], [], []
+        for n in range(rounds + warm):
+            started = time.perf_counter()
+            response = session.get(base + path, allow_redirects=False, timeout=300)
+            took = (time.perf_counter() - started) * 1000
+            if n < warm:
+                continue
+            times.append(took)
+            sizes.append(len(response.content))
+            statements.append(int(response.headers.get("X-Bench-Statements", -1)))
+            codes.append(response.status_code)
+        out.append(
+            {
+                "role": role,
+                "page": template,
+                "path": path,
+                "kind": kind,
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(percentile(times, 0.95), 1),
+                "bytes": max(sizes),
+                "statements": max(statements),
+                "status": sorted(set(codes)),
+            }
+        )
+    return out
+
+
+def throughput(base: str, role: str, path: str, connections: int, seconds: float) -> dict:
+    sessions = [sign_in(base, USERS[role]) for _ in range(connections)]
+    done, errors = [0], [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def worker(session):
+        while time.monotonic() < stop_at:
+            try:
+                response = session.get(base + path, allow_redirects=False, timeout=300)
+            except requests.RequestException:
+                with lock:
+                    errors[0] += 1
+                continue
+            with lock:
+                if response.status_code == 200:
+                    done[0] += 1
+                else:
+                    errors[0] += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.monotonic() - started
+    return {
+        "role": role,
+        "page": path,
+        "connections": connections,
+        "seconds": round(took, 1),
+        "pages_per_s": round(done[0] / took, 2),
+        "errors": errors[0],
+    }
+
+
+def batch(url: str) -> dict:
+    """The alert sweep (first run and rerun) and last month's scorecard, in-process."""
+    from tracker import create_app  # noqa: PLC0415 - bench only, after sys.path is set
+    from tracker.extensions import db  # noqa: PLC0415
+    from tracker.timeutil import today  # noqa: PLC0415
+
+    os.environ.setdefault("TRACKER_INSTANCE_PATH", tempfile.mkdtemp(prefix="bench-"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    runner = app.test_cli_runner()
+    day = today()
+    last = date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1).strftime("%Y-%m")
+    out = {}
+    for name, args in [
+        ("alert sweep (first run)", ["alerts", "run-once", "--json"]),
+        ("alert sweep (rerun)", ["alerts", "run-once", "--json"]),
+        (f"scorecard {last}", ["scores", "compute", "--period", last]),
+    ]:
+        with app.app_context():
+            started = time.perf_counter()
+            result = runner.invoke(args=args)
+            took = time.perf_counter() - started
+        out[name] = {
+            "seconds": round(took, 2),
+            "exit": result.exit_code,
+            "output": (result.output or repr(result.exception))[:300],
+        }
+    with app.app_context():
+        db.engine.dispose()
+    return out
+
+
+def surge(base: str, clients: int, seconds: float) -> dict:
+    """Each client a liaison of its own unit: save, submit, reload the month page."""
+    sessions = [sign_in(base, f"liaison{u}-1") for u in range(1, clients + 1)]
+    tally = {"submissions": 0, "errors": 0, "database_locked": 0, "refused": 0, "loops": 0}
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def count(key, n=1):
+        with lock:
+            tally[key] += n
+
+    def editable(html):
+        return [
+            f
+            for f in Forms(html).forms
+            if "/reports/save" in f["action"] and "progress" in f["fields"]
+        ]
+
+    def post(session, form, action):
+        data = {
+            **form["fields"],
+            "progress": "本月按计划推进，完成阶段目标。",
+            "percent": "50",
+            "action": action,
+        }
+        response = session.post(base + "/reports/save", data=data, timeout=300)
+        if "database is locked" in response.text:
+            count("database_locked")
+        if response.status_code >= 500:
+            count("errors")
+        elif not response.history:  # no redirect: the step was refused (form shown again)
+            count("refused")
+        return response
+
+    def worker(session):
+        try:
+            loop(session)
+        except requests.RequestException:  # a timeout: counted, the client gives up
+            count("errors")
+
+    def loop(session):
+        page = session.get(base + "/reports", timeout=300)
+        seen = set()
+        while time.monotonic() < stop_at:
+            forms = [f for f in editable(page.text) if f["fields"].get("task_id") not in seen]
+            if not forms:
+                break
+            form = forms[0]
+            seen.add(form["fields"].get("task_id"))
+            count("loops")
+            page = post(session, form, "save")  # save, then the month page reloads
+            again = [
+                f
+                for f in editable(page.text)
+                if f["fields"].get("task_id") == form["fields"].get("task_id")
+            ]
+            if not again:
+                continue
+            page = post(session, again[0], "submit")
+            if page.history and page.status_code == 200:
+                count("submissions")
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.monotonic() - started
+    return {
+        **tally,
+        "clients": clients,
+        "seconds": round(took, 1),
+        "submissions_per_s": round(tally["submissions"] / took, 2),
+    }
+
+
+def machine(url: str) -> dict:
+    import sqlite3  # noqa: PLC0415
+
+    import sqlalchemy  # noqa: PLC0415
+
+    info = {
+        "nproc": os.cpu_count(),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": sqlalchemy.__version__,
+        "flask": metadata.version("flask"),
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "url": url,
+    }
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            info["postgresql"] = conn.execute(text("SHOW server_version")).scalar()
+        engine.dispose()
+    return info
+
+
+def markdown(result: dict) -> str:
+    lines = [
+        "| role | page | p50 ms | p95 ms | bytes | SQL | status |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for p in result.get("pages", []):
+        lines.append(
+            f"| {p['role']} | {p['page']} | {p['p50_ms']} | {p['p95_ms']} | "
+            f"{p['bytes']:,} | {p['statements']} | {p['status']} |"
+        )
+    for t in result.get("throughput", []):
+        lines.append(
+            f"\nthroughput {t['page']} ({t['role']}) at {t['connections']} connections: "
+            f"{t['pages_per_s']} pages/s, {t['errors']} errors"
+        )
+    for name, b in result.get("batch", {}).items():
+        lines.append(f"\nbatch {name}: {b['seconds']} s (exit {b['exit']})")
+    if "surge" in result:
+        s = result["surge"]
+        lines.append(
+            f"\nsurge {s['clients']} clients: {s['submissions']} submissions in "
+            f"{s['seconds']} s = {s['submissions_per_s']}/s, {s['errors']} errors, "
+            f"{s['refused']} refused, {s['database_locked']} database is locked"
+        )
+    if "workers" in result:
+        lines.append(f"\nworkers: {json.dumps(result['workers'])}")
+    return "\n".join(lines)
+
+
+def run(
+    url: str,
+    modes: list[str],
+    rounds: int = 10,
+    connections: int = 4,
+    seconds: float = 20,
+    clients: int = 32,
+    workers: int = 4,
+    redis: str | None = None,
+    out: str | None = None,
+) -> dict:
+    """The modes in the order given (e.g. "batch,pages": the sweep first, as each night);
+    with `out`, the JSON so far is written after each mode."""
+    result = {"machine": machine(url)}
+    server = None
+    try:
+        for mode in modes:
+            if mode != "batch" and server is None:
+                server = Server(url, workers, redis)
+            if mode == "batch":
+                result["batch"] = batch(url)
+            elif mode == "pages":
+                ids = pick_ids(url)
+                sessions = {role: sign_in(server.base, name) for role, name in USERS.items()}
+                result["pages"] = measure_pages(server.base, sessions, ids, rounds, workers)
+            elif mode == "throughput":
+                result["throughput"] = [
+                    throughput(server.base, role, path, connections, seconds)
+                    for role, path in THROUGHPUT
+                ]
+            elif mode == "surge":
+                result["surge"] = surge(server.base, clients, seconds)
+            else:
+                raise SystemExit(f"unknown mode {mode!r}")
+            if out:
+                Path(out).write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    finally:
+        if server is not None:
+            server.stop()
+            result["workers"] = server.deaths()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", default="sqlite:////tmp/province-tiny.db")
+    parser.add_argument("--modes", default="pages,batch")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--redis", help="e.g. redis://127.0.0.1:6379/5 for the sign-in limits")
+    parser.add_argument("--out", help="write the JSON here")
+    args = parser.parse_args()
+    result = run(
+        args.url,
+        args.modes.split(","),
+        args.rounds,
+        args.connections,
+        args.seconds,
+        args.clients,
+        args.workers,
+        args.redis,
+        args.out,
+    )
+    print(markdown(result))
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

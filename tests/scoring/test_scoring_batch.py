@@ -1,0 +1,70 @@
+"""The monthly scorecard is written set-based (issue 13): its statement count does not grow
+with the units and entries, and the stored ledger is exactly the computed one."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+
+from tracker.extensions import db
+from tracker.plans.models import Task
+from tracker.scoring import services
+from tracker.scoring.models import Scorecard, ScoreEntry
+from tracker.supervision.models import TaskAssignment
+
+TODAY = date(2026, 11, 10)
+
+
+def _assign(tasks):
+    for task in tasks:
+        task.status, task.due_date = "in_progress", date(2026, 10, 15)  # overdue in October
+        db.session.add(
+            TaskAssignment(
+                task_id=task.id,
+                unit_id=task.lead_unit_id,
+                is_lead=True,
+                assigned_at=datetime(2026, 9, 1, tzinfo=UTC),
+                ack_due=date(2026, 9, 4),
+            )
+        )
+    db.session.commit()
+
+
+def _stored():
+    db.session.expire_all()
+    cards = db.session.scalar(select(func.count()).select_from(Scorecard))
+    entries = db.session.scalar(select(func.count()).select_from(ScoreEntry))
+    return cards, entries
+
+
+def test_storing_a_month_costs_the_same_statements_for_2_or_40_tasks(world, count_statements):
+    tasks = db.session.scalars(select(Task).order_by(Task.id)).all()
+    _assign(tasks[:2])
+    with count_statements() as small:
+        services.store_month("2026-10", TODAY)
+        db.session.commit()
+    small_cards, small_entries = _stored()
+    _assign(tasks[2:40])
+    with count_statements() as large:
+        cards = services.store_month("2026-10", TODAY)
+        db.session.commit()
+    large_cards, large_entries = _stored()
+    assert large_cards > small_cards and large_entries > small_entries
+    assert large.count == small.count, large.statements
+    # the ledger holds exactly the computed cards and entries, in order
+    assert large_cards == len(cards)
+    assert large_entries == sum(len(c.entries) for c in cards)
+    stored = {
+        c.unit_id: (c.score, c.rank)
+        for c in db.session.scalars(select(Scorecard).where(Scorecard.period == "2026-10"))
+    }
+    assert stored == {c.unit_id: (c.score, c.rank) for c in cards}
+
+
+def test_recomputing_twice_leaves_one_ledger(world):
+    _assign(db.session.scalars(select(Task).order_by(Task.id).limit(5)).all())
+    services.store_month("2026-10", TODAY)
+    db.session.commit()
+    first = _stored()
+    services.store_month("2026-10", TODAY)
+    db.session.commit()
+    assert _stored() == first
