@@ -9,7 +9,7 @@ from email.policy import default as default_policy
 
 import pytest
 from sqlalchemy import select
-from test_delivery import now, robot_server, smtp_server  # noqa: F401  (real servers)
+from test_delivery import now, robot_server  # noqa: F401  (real servers; smtp_server: conftest)
 
 from tracker.accounts.models import Role, User
 from tracker.extensions import db
