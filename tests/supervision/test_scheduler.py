@@ -109,7 +109,7 @@ class Scheduler:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         try:
-            return self.process.wait(20)
+            return self.process.wait(60)  # a loaded CI machine: finishing a job takes time
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait(10)
