@@ -82,6 +82,7 @@ def test_leader_sees_the_red_task_first_and_prints_the_wall_chart(
     # the wall chart: every task of the plan once, printed on A3 landscape
     leader_page.get_by_test_id("leader-chart-link").click()
     chart_rows = leader_page.get_by_test_id("chart-row")
+    expect(chart_rows.first).to_be_visible()  # the chart page has loaded
     ids = chart_rows.evaluate_all("rows => rows.map(r => r.dataset.task)")
     assert len(ids) == len(set(ids)) and str(red_id) in ids
     leader_page.emulate_media(media="print")
