@@ -7,15 +7,17 @@
 
 Starts gunicorn (4 sync workers, bench/wsgi_bench.py: the app plus an X-Bench-Statements
 header) on the database, signs in as each role (the sign-in limits raised for the bench) and
-requests every page of the issue's table plus the downloads, sequentially: p50 / p95 ms,
-bytes, SQL statements, status. Modes (comma-separated --modes, run in that order):
+requests every page (PAGES: the issue's table, every page added since, the downloads and the
+API's lists with a read-only token), sequentially: p50 / p95 ms, bytes, SQL statements,
+status. Modes (comma-separated --modes, run in that order):
   pages       every page, --rounds times each (first one uncounted request per worker)
   throughput  pages/s at --connections (default: the review queue and the overview at 4)
   batch       the alert sweep (twice: first run, then a rerun) and the monthly scorecard,
               timed in-process through their CLI commands
   surge       --clients liaisons at once, each: save a report, submit it, reload the month
-              page as a browser does (redirects followed); submissions/s, errors, "database
-              is locked"
+              page as a browser does (redirects followed); then --clients other liaisons
+              that only POST (submit at once, no month page): both submissions/s, POST
+              p50/p95, errors, "database is locked"
 Worker deaths (a SIGSEGV, "Worker … was sent", "Booting worker" beyond the first) are
 counted from the gunicorn log. Output: a Markdown table on stdout, JSON with --out.
 
@@ -49,7 +51,12 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 PASSWORD = "province-pass-1"  # bench/province.py
 USERS = {"office": "office1", "leader": "leader1", "liaison": "liaison1-1", "admin": "admin"}
-# (role, page, kind): kind "html" or "download"; {task} is the task with the longest history
+# (role, page, kind): kind "html", "download" or "json"; the {…} are pick_ids()'s: {task} is
+# the task with the longest history, {plan} the largest plan. The first 25 rows are the
+# issue's table (compare with older runs); the rest are every page added since (issue 14 and
+# others). tests/test_bench_smoke.py checks that every GET route without path parameters is
+# here or in EXCLUDED, so a new page cannot be forgotten. Role "api": a read-only bearer token
+# of office1 (api_token()).
 PAGES = [
     ("office", "/", "html"),
     ("office", "/dashboard", "html"),
@@ -76,7 +83,92 @@ PAGES = [
     ("admin", "/admin/audit", "html"),
     ("office", "/plans/{plan}/ledger.xlsx", "download"),
     ("office", "/scores/export.xlsx", "download"),
+    # the office: lists, filters, the plan's pages, intake, supervision
+    ("office", "/pace", "html"),
+    ("office", "/reporting-load", "html"),
+    ("office", "/reporting-load/units/{unit}", "html"),
+    ("office", "/tasks?behind=1", "html"),
+    ("office", "/tasks?light=red", "html"),
+    ("office", "/review?light=red", "html"),
+    ("office", "/scores?category={category}", "html"),
+    ("office", "/scores/rules", "html"),
+    ("office", "/search", "html"),
+    ("office", "/search?q=%E4%BB%BB%E5%8A%A1", "html"),
+    ("office", "/plans/{plan}/wall-chart", "html"),
+    ("office", "/plans/{plan}/people", "html"),
+    ("office", "/leaders/{leader_user}/wall-chart", "html"),
+    ("office", "/dashboard/plans/{plan}", "html"),
+    ("office", "/dashboard/plans/{plan}/sections/{section}", "html"),
+    ("office", "/dashboard/charts.json", "json"),
+    ("office", "/supervision/contests", "html"),
+    ("office", "/notices/{notice}", "html"),
+    ("office", "/notices/new?task={open_task}", "html"),
+    ("office", "/bulletins", "html"),
+    ("office", "/units", "html"),
+    ("office", "/settings", "html"),
+    ("office", "/admin/calendar", "html"),
+    ("office", "/intake/deadlines", "html"),
+    ("office", "/intake/quick", "html"),
+    ("office", "/intake/plans/new", "html"),
+    ("office", "/intake/plans/{plan}/edit", "html"),
+    ("office", "/intake/tasks/{task}/edit", "html"),
+    ("office", "/plans/import", "html"),
+    ("office", "/plans/documents/import", "html"),
+    ("office", "/public/manage", "html"),
+    ("office", "/reorganisations", "html"),
+    ("office", "/reorganisations/new", "html"),
+    ("office", "/notifications/preferences", "html"),
+    ("office", "/account/password", "html"),
+    ("office", "/account/second-factor", "html"),
+    ("office", "/account/tokens", "html"),
+    ("office", "/tasks/export.xlsx", "download"),
+    ("office", "/scores/export.json", "download"),
+    # the leader's pages
+    ("leader", "/leading", "html"),
+    ("leader", "/leaders/{leader_user}/wall-chart", "html"),
+    ("leader", "/tasks", "html"),
+    ("leader", "/scores", "html"),
+    ("leader", "/reports/overview", "html"),
+    ("leader", "/supervision/requests", "html"),
+    ("leader", "/dashboard/units/{unit}", "html"),
+    ("leader", "/plans/{plan}/wall-chart", "html"),
+    # the liaison's pages
+    ("liaison", "/supervision/my", "html"),
+    ("liaison", "/tasks", "html"),
+    ("liaison", "/plans", "html"),
+    ("liaison", "/plans/{plan}/wall-chart", "html"),
+    ("liaison", "/notices", "html"),
+    ("liaison", "/units", "html"),
+    # the admin's pages
+    ("admin", "/admin/users", "html"),
+    ("admin", "/admin/users/new", "html"),
+    ("admin", "/admin/users/{liaison_user}", "html"),
+    ("admin", "/admin/security", "html"),
+    ("admin", "/admin/service-tokens", "html"),
+    ("admin", "/admin/event-endpoints", "html"),
+    ("admin", "/admin/webhooks", "html"),
+    ("admin", "/units/categories", "html"),
+    ("admin", "/units/new", "html"),
+    ("admin", "/units/{unit}/edit", "html"),
+    # the API's lists (first page each), with a bearer token
+    ("api", "/api/v1/plans", "json"),
+    ("api", "/api/v1/sections", "json"),
+    ("api", "/api/v1/tasks", "json"),
+    ("api", "/api/v1/units", "json"),
+    ("api", "/api/v1/reports", "json"),
+    ("api", "/api/v1/alerts", "json"),
+    ("api", "/api/v1/notices", "json"),
+    ("api", "/api/v1/instructions", "json"),
+    ("api", "/api/v1/scorecards", "json"),
 ]
+# GET routes without path parameters that the walk leaves out on purpose, and why
+EXCLUDED = {
+    "/login": "the sign-in form: every session of the walk signs in through it",
+    "/login/second-factor": "only while a sign-in waits for its second factor (else redirects)",
+    "/api/v1/docs": "Swagger UI's static shell",
+    "/api/v1/openapi.json": "the API description, built from the code, not the data",
+    "/plans/import/template.xlsx": "a fixed empty template, not the data",
+}
 THROUGHPUT = [("office", "/review"), ("office", "/reports/overview")]
 
 
@@ -227,9 +319,47 @@ def pick_ids(url: str) -> dict:
                 "SELECT id FROM task WHERE lead_unit_id = (SELECT unit_id FROM "
                 "user_account WHERE username = 'liaison1-1') ORDER BY id LIMIT 1"
             ),
+            "liaison_user": one("SELECT id FROM user_account WHERE username = 'liaison1-1'"),
+            "leader_user": one("SELECT id FROM user_account WHERE username = 'leader1'"),
+            "category": one(
+                "SELECT coalesce((SELECT category_id FROM unit u JOIN user_account a ON "
+                "a.unit_id = u.id WHERE a.username = 'liaison1-1'), "
+                "(SELECT min(id) FROM unit_category), 0)"
+            ),
+            "notice": one("SELECT max(id) FROM supervision_notice"),
         }
+        ids["section"] = one(f"SELECT min(id) FROM section WHERE plan_id = {ids['plan']}")
+        ids["open_task"] = one(
+            f"SELECT min(id) FROM task WHERE plan_id = {ids['plan']} "
+            "AND status IN ('assigned', 'in_progress')"
+        )
     engine.dispose()
     return ids
+
+
+def api_token(url: str, username: str = USERS["office"]) -> str:
+    """A new read-only personal API token of `username` (written to the bench database)."""
+    from tracker import create_app  # noqa: PLC0415 - bench only, after sys.path is set
+    from tracker.accounts.models import User  # noqa: PLC0415
+    from tracker.api.tokens import create_token  # noqa: PLC0415
+    from tracker.extensions import db  # noqa: PLC0415
+
+    os.environ.setdefault("TRACKER_INSTANCE_PATH", tempfile.mkdtemp(prefix="bench-"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        owner = db.session.scalar(db.select(User).where(User.username == username))
+        _token, secret = create_token(owner, "bench load.py")
+        db.session.commit()
+        db.engine.dispose()
+    return secret
+
+
+def sign_in_all(base: str, url: str) -> dict:
+    """A signed-in session per role of USERS, and "api": a session with a bearer token."""
+    sessions = {role: sign_in(base, name) for role, name in USERS.items()}
+    sessions["api"] = requests.Session()
+    sessions["api"].headers["Authorization"] = f"Bearer {api_token(url)}"
+    return sessions
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -339,81 +469,129 @@ def batch(url: str) -> dict:
     return out
 
 
+REPORT_TEXT = {"progress": "本月按计划推进，完成阶段目标。", "percent": "50"}
+
+
+def editable(html: str) -> list[dict]:
+    """The month page's report forms that can still be saved or submitted."""
+    return [
+        f for f in Forms(html).forms if "/reports/save" in f["action"] and "progress" in f["fields"]
+    ]
+
+
 def surge(base: str, clients: int, seconds: float) -> dict:
-    """Each client a liaison of its own unit: save, submit, reload the month page."""
-    sessions = [sign_in(base, f"liaison{u}-1") for u in range(1, clients + 1)]
+    """The deadline surge, two phases of `seconds` each, `clients` liaisons of their own units.
+
+    browser: liaison<u>-1 for u in 1..clients, as a browser does: save the report (POST, then
+      the month page it redirects to), submit it (POST, then the month page again).
+      submissions/s of the whole loop; the POSTs' and the month pages' p50/p95 apart.
+    post_only: the next `clients` units' liaisons load the month page once (before the clock
+      starts), then only POST: each report submitted at once, the redirect not followed.
+      submissions/s the server takes when nothing else is asked of it.
+    Both count errors (5xx, timeouts), refusals (the form shown again) and pages saying
+    "database is locked"; the gunicorn log's count is in run()'s "workers"."""
+    browser = surge_phase(base, range(1, clients + 1), seconds, follow=True)
+    post_only = surge_phase(base, range(clients + 1, 2 * clients + 1), seconds, follow=False)
+    return {**browser, "clients": clients, "post_only": post_only}
+
+
+def surge_phase(base: str, units: range, seconds: float, follow: bool) -> dict:
+    sessions = [sign_in(base, f"liaison{u}-1") for u in units]
+    first = [s.get(base + "/reports", timeout=300) for s in sessions]
     tally = {"submissions": 0, "errors": 0, "database_locked": 0, "refused": 0, "loops": 0}
+    times = {"post": [], "month_page": []}
     lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
 
     def count(key, n=1):
         with lock:
             tally[key] += n
 
-    def editable(html):
-        return [
-            f
-            for f in Forms(html).forms
-            if "/reports/save" in f["action"] and "progress" in f["fields"]
-        ]
-
-    def post(session, form, action):
-        data = {
-            **form["fields"],
-            "progress": "本月按计划推进，完成阶段目标。",
-            "percent": "50",
-            "action": action,
-        }
-        response = session.post(base + "/reports/save", data=data, timeout=300)
+    def timed(kind, call):
+        started = time.perf_counter()
+        response = call()
+        with lock:
+            times[kind].append((time.perf_counter() - started) * 1000)
         if "database is locked" in response.text:
             count("database_locked")
         if response.status_code >= 500:
             count("errors")
-        elif not response.history:  # no redirect: the step was refused (form shown again)
-            count("refused")
         return response
 
-    def worker(session):
-        try:
-            loop(session)
-        except requests.RequestException:  # a timeout: counted, the client gives up
-            count("errors")
+    def post(session, form, action):
+        """The POST alone; True when it was taken (a redirect to the month page)."""
+        data = {**form["fields"], **REPORT_TEXT, "action": action}
+        response = timed(
+            "post",
+            lambda: session.post(
+                base + "/reports/save", data=data, allow_redirects=False, timeout=300
+            ),
+        )
+        if response.status_code == 302:
+            return response
+        if response.status_code < 500:  # the form shown again: the step was refused
+            count("refused")
+        return None
 
-    def loop(session):
-        page = session.get(base + "/reports", timeout=300)
+    def month_page(session, response):
+        where = response.headers["Location"]
+        where = where if where.startswith("http") else base + where
+        return timed("month_page", lambda: session.get(where, timeout=300))
+
+    def loop(session, page, stop_at):
         seen = set()
         while time.monotonic() < stop_at:
             forms = [f for f in editable(page.text) if f["fields"].get("task_id") not in seen]
             if not forms:
                 break
             form = forms[0]
-            seen.add(form["fields"].get("task_id"))
+            task_id = form["fields"].get("task_id")
+            seen.add(task_id)
             count("loops")
-            page = post(session, form, "save")  # save, then the month page reloads
-            again = [
-                f
-                for f in editable(page.text)
-                if f["fields"].get("task_id") == form["fields"].get("task_id")
-            ]
+            if not follow:  # POST only: submit at once
+                if post(session, form, "submit"):
+                    count("submissions")
+                continue
+            saved = post(session, form, "save")
+            if not saved:
+                continue
+            page = month_page(session, saved)
+            again = [f for f in editable(page.text) if f["fields"].get("task_id") == task_id]
             if not again:
                 continue
-            page = post(session, again[0], "submit")
-            if page.history and page.status_code == 200:
+            submitted = post(session, again[0], "submit")
+            if submitted:
                 count("submissions")
+                page = month_page(session, submitted)
+
+    def worker(session, page, stop_at):
+        try:
+            loop(session, page, stop_at)
+        except requests.RequestException:  # a timeout: counted, the client gives up
+            count("errors")
 
     started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
+    stop_at = started + seconds
+    threads = [
+        threading.Thread(target=worker, args=(s, page, stop_at))
+        for s, page in zip(sessions, first, strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     took = time.monotonic() - started
-    return {
+    out = {
         **tally,
-        "clients": clients,
+        "mode": "browser" if follow else "post_only",
+        "clients": len(sessions),
         "seconds": round(took, 1),
         "submissions_per_s": round(tally["submissions"] / took, 2),
     }
+    for kind, values in times.items():
+        if values:
+            out[f"{kind}_p50_ms"] = round(statistics.median(values), 1)
+            out[f"{kind}_p95_ms"] = round(percentile(values, 0.95), 1)
+    return out
 
 
 def machine(url: str) -> dict:
@@ -457,12 +635,17 @@ def markdown(result: dict) -> str:
     for name, b in result.get("batch", {}).items():
         lines.append(f"\nbatch {name}: {b['seconds']} s (exit {b['exit']})")
     if "surge" in result:
-        s = result["surge"]
-        lines.append(
-            f"\nsurge {s['clients']} clients: {s['submissions']} submissions in "
-            f"{s['seconds']} s = {s['submissions_per_s']}/s, {s['errors']} errors, "
-            f"{s['refused']} refused, {s['database_locked']} database is locked"
-        )
+        for s in (result["surge"], result["surge"].get("post_only")):
+            if not s:
+                continue
+            lines.append(
+                f"\nsurge ({s.get('mode', 'browser')}) {s['clients']} clients: "
+                f"{s['submissions']} submissions in {s['seconds']} s = "
+                f"{s['submissions_per_s']}/s, {s['errors']} errors, {s['refused']} refused, "
+                f"{s['database_locked']} database is locked; POST p50/p95 "
+                f"{s.get('post_p50_ms')}/{s.get('post_p95_ms')} ms, month page "
+                f"{s.get('month_page_p50_ms')}/{s.get('month_page_p95_ms')} ms"
+            )
     if "workers" in result:
         lines.append(f"\nworkers: {json.dumps(result['workers'])}")
     return "\n".join(lines)
@@ -491,7 +674,7 @@ def run(
                 result["batch"] = batch(url)
             elif mode == "pages":
                 ids = pick_ids(url)
-                sessions = {role: sign_in(server.base, name) for role, name in USERS.items()}
+                sessions = sign_in_all(server.base, url)
                 result["pages"] = measure_pages(server.base, sessions, ids, rounds, workers)
             elif mode == "throughput":
                 result["throughput"] = [

@@ -44,7 +44,11 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 from tracker import create_app  # noqa: E402
 from tracker.calendar.rules import WorkingCalendar, report_due_date  # noqa: E402
+from tracker.database import refresh_statistics  # noqa: E402
 from tracker.extensions import db  # noqa: E402
+from tracker.plans.milestones.pace import refresh_pace  # noqa: E402
+from tracker.reports import rules as report_rules  # noqa: E402
+from tracker.timeutil import local_date  # noqa: E402
 from tracker.timeutil import today as beijing_today  # noqa: E402
 
 PASSWORD = "province-pass-1"
@@ -490,6 +494,7 @@ def fill(conn, scale: str, today: date, seed: int = 13, progress: bool = False) 
                 if state is None:
                     continue
                 rid += 1
+                first_late = first is not None and report_rules.is_late(local_date(first), due)
                 created = at(date(y, m, 1) + timedelta(days=rng.randint(0, 20)), 11)
                 created = min(created, now - timedelta(hours=2))
                 w.add(
@@ -513,6 +518,9 @@ def fill(conn, scale: str, today: date, seed: int = 13, progress: bool = False) 
                         "submitted_at": submitted,
                         "submitted_by_id": actor if submitted else None,
                         "first_submitted_at": first,
+                        # what reports.services.mark_submitted stores for the review queue
+                        "first_filed_at": first,
+                        "first_late": first_late,
                         "reviewed_at": reviewed,
                         "reviewed_by_id": office[rid % len(office)] if reviewed else None,
                         "return_reason": "请补充具体数据。" if state == "returned" else None,
@@ -739,10 +747,14 @@ def build(url: str, scale: str, do_reset: bool = False, quiet: bool = False) -> 
                                 f'COALESCE((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
                             )
                         )
+        refresh_pace(beijing_today())  # each open task's pace (task_pace), as the sweep keeps it
+        db.session.commit()
         filled = time.perf_counter()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))
+        else:  # the statistics the daily job keeps (tracker.database.refresh_statistics)
+            refresh_statistics(db.session)
         db.engine.dispose()
     out = {
         "url": url,

@@ -128,6 +128,9 @@ def targets(url: str) -> dict:
             "liaison": ids("SELECT username FROM user_account WHERE role = 'liaison' LIMIT 6"),
             "plans": ids("SELECT id FROM plan ORDER BY id LIMIT 5"),
             "tasks": ids("SELECT id FROM task ORDER BY id DESC LIMIT 40"),
+            # the province generator gives its first tasks the long audit history (hundreds to
+            # thousands of saves): the task page that crashed most in issue 13
+            "long_tasks": ids("SELECT id FROM task ORDER BY id LIMIT 3"),
             "units": ids("SELECT id FROM unit ORDER BY id LIMIT 20"),
             "notices": ids("SELECT id FROM supervision_notice ORDER BY id DESC LIMIT 5"),
             "bulletins": ids("SELECT id FROM bulletin ORDER BY id DESC LIMIT 3"),
@@ -151,7 +154,10 @@ def pages_for(role: str, username: str, found: dict, downloads: bool) -> list[st
         pages = LEADER_PAGES + [f"/dashboard/units/{u}" for u in found["units"][:5]]
     else:
         pages = OFFICE_PAGES + [f"/tasks/{t}" for t in found["tasks"]]
-        pages += [f"/plans/{p}" for p in found["plans"]]
+        # the long-history task pages and the plan pages weigh as much as the rest together
+        pages += [f"/tasks/{t}" for t in found["long_tasks"]] * 10
+        pages += [f"/plans/{p}" for p in found["plans"]] * 3
+        pages += [f"/plans/{p}/wall-chart" for p in found["plans"][:2]]
         pages += [f"/dashboard/plans/{p}" for p in found["plans"]]
         pages += [f"/dashboard/units/{u}" for u in found["units"][:8]]
         pages += [f"/scores/units/{u}" for u in found["units"][:8]]

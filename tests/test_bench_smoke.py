@@ -1,7 +1,8 @@
 """The province bench at its tiny scale (issue 13), as a smoke test: not timed.
 
 bench/province.py builds a database with the real migrations and fills it; every page of
-bench/load.py's walk (each role, downloads included) must answer 200, the liaison's
+bench/load.py's walk (each role, the API with a token, downloads included) must answer 200
+with the right kind (HTML, JSON, a file), the liaison's
 save / submit loop must work, and the batch jobs must run. On SQLite the database is a
 temporary file. With TRACKER_TEST_DATABASE_URL set, the bench gets a database of its own
 (that URL's database name + "_bench_smoke", created and dropped here) so the suite's
@@ -48,6 +49,24 @@ def bench_url(tmp_path, monkeypatch):
     admin.dispose()
 
 
+def test_every_page_is_walked_or_excluded_with_a_reason():
+    """Each GET route without path parameters is in load.PAGES (any query string, any role)
+    or in load.EXCLUDED with its reason: a new page cannot be left out of the bench."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "routes"})
+    routes = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments
+    }
+    walked = {template.split("?")[0] for _role, template, _kind in load.PAGES}
+    assert sorted(routes - walked - set(load.EXCLUDED)) == []
+    assert all(reason.strip() for reason in load.EXCLUDED.values())
+    assert sorted(set(load.EXCLUDED) - routes) == [], "an exclusion of a route that is gone"
+    assert sorted(set(load.EXCLUDED) & walked) == [], "walked and excluded at once"
+    assert {role for role, _template, _kind in load.PAGES} == {*load.USERS, "api"}
+
+
+@pytest.mark.postgres  # its own database, not the database_url fixture's
 def test_tiny_province_every_page_answers(bench_url):
     built = province.build(bench_url, "tiny", quiet=True)
     counts = built["counts"]
@@ -65,6 +84,7 @@ def test_tiny_province_every_page_answers(bench_url):
         }
     )
     ids = load.pick_ids(bench_url)
+    assert None not in ids.values(), ids
     clients = {}
     for role, username in load.USERS.items():
         clients[role] = app.test_client()
@@ -72,14 +92,20 @@ def test_tiny_province_every_page_answers(bench_url):
             "/login", data={"username": username, "password": province.PASSWORD}
         )
         assert response.status_code == 302, role
+    clients["api"] = app.test_client()
+    headers = {"api": {"Authorization": f"Bearer {load.api_token(bench_url)}"}}
     failures = []
     for role, template, kind in load.PAGES:
         path = template.format(**ids)
-        response = clients[role].get(path)
+        response = clients[role].get(path, headers=headers.get(role))
         if response.status_code != 200:
             failures.append((role, path, response.status_code))
         elif kind == "download":
             assert len(response.data) > 1000, path
+        elif kind == "json":
+            assert response.is_json, path
+        else:
+            assert response.mimetype == "text/html", path
     assert failures == []
 
     # the surge's loop once: save, then submit, each followed by the month page

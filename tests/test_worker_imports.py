@@ -67,7 +67,9 @@ def test_ordinary_pages_never_load_lxml(seeded, make_user, database_url, tmp_pat
         "/units",
         "/search?q=x",
     ]
-    downloads = [f"/plans/{plan_id}/ledger.xlsx"]
+    # the control: the intake template is made with openpyxl (the ledger no longer is:
+    # tracker.scoring.xlsx writes it without openpyxl or lxml)
+    downloads = [f"/plans/{plan_id}/ledger.xlsx", "/plans/import/template.xlsx"]
     env = node_env(database_url, tmp_path / "instance", TRACKER_SECRET_KEY="imports")
     env.pop("PYTHONFAULTHANDLER")
     done = subprocess.run(

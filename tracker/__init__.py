@@ -120,6 +120,14 @@ def create_app(config_override: dict | None = None) -> Flask:
 
     connect_reassign_hooks()  # a reassigned task is handed to its new units at once
 
+    from tracker.plans.milestones.pace import connect as connect_pace_hooks
+
+    connect_pace_hooks()  # a reassigned task's pace follows its new lead unit at once
+
+    from tracker.dashboard.stored import connect as connect_punctuality_hooks
+
+    connect_punctuality_hooks()  # each sweep stores the dashboard's finished months
+
     from tracker.supervision.workflow.contest.views import bp as contests_bp
 
     app.register_blueprint(contests_bp)  # 退回交办: return an assignment, /supervision/contests

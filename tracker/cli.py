@@ -23,6 +23,7 @@ from tracker.demo import (
 from tracker.extensions import db
 from tracker.plans.document_cli import register_document_import_cli
 from tracker.plans.export import export_plans
+from tracker.plans.milestones.cli import register_pace_cli
 from tracker.plans.seeding import SeedError, seed
 from tracker.scheduler import register_scheduler_cli
 from tracker.scoring.cli import register_scoring_cli
@@ -39,6 +40,7 @@ def register_cli(app: Flask) -> None:
     register_accounts_cli(app)
     register_backup_cli(app)
     register_document_import_cli(app)
+    register_pace_cli(app)
 
     @app.cli.command("seed")
     @click.option("--demo", is_flag=True, help="Also create demo accounts and demo history.")

@@ -4,7 +4,8 @@ from tracker.accounts.models import RecoveryCode, User  # noqa: F401
 from tracker.api.models import ApiToken  # noqa: F401
 from tracker.audit import AuditEvent  # noqa: F401
 from tracker.calendar.models import CalendarOverride  # noqa: F401
-from tracker.plans.milestones.models import Milestone  # noqa: F401
+from tracker.dashboard.models import PunctualityMonth, PunctualityTally  # noqa: F401
+from tracker.plans.milestones.models import Milestone, TaskPace  # noqa: F401
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit  # noqa: F401
 from tracker.plans.people.models import LeaderInCharge, ResponsiblePerson  # noqa: F401
 from tracker.public.models import PublishedPlan  # noqa: F401

@@ -15,7 +15,7 @@ from datetime import date
 import click
 from flask import current_app
 
-from tracker.database import writing
+from tracker.database import refresh_statistics, writing
 from tracker.extensions import db
 from tracker.scoring.jobs import scores_job
 from tracker.supervision.alerts.sweep import SweepResult, run_sweep
@@ -68,6 +68,7 @@ def sweep_job(app, today: date | None = None) -> SweepResult | None:
     with app.app_context():
         try:
             result = run_sweep(today or clock_today())
+            refresh_statistics(db.session)
         except Exception:
             log.exception("alert sweep failed")
             return None

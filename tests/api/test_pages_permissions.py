@@ -48,7 +48,7 @@ POST = [
     (
         "api_tokens.service",
         "/admin/service-tokens",
-        {"name": "大屏", "scope": "read", "user_id": "{admin_id}"},
+        {"name": "大屏", "scope": "read", "owner": "{admin_username}"},
         expect(admin=200),
     ),
     (
@@ -94,6 +94,7 @@ def ids(world):
         "service_token": service_token.id,
         "endpoint": endpoint.id,
         "admin_id": users["admin"].id,
+        "admin_username": users["admin"].username,
         "slug": "changfa-2017-29",
     }
 

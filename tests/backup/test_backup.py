@@ -263,6 +263,7 @@ def test_maintenance_mode_answers_503_on_every_page(app, world, client_for):
     assert client.get("/plans").status_code == 200
 
 
+@pytest.mark.postgres
 def test_pg_dump_is_on_the_machine():
     if not PG_URL:
         pytest.skip("PostgreSQL only")

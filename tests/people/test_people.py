@@ -13,6 +13,7 @@ from tracker.audit import AuditEvent
 from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.plans.milestones.models import Milestone
+from tracker.plans.milestones.pace import refresh_pace
 from tracker.plans.models import Plan, Section, Task
 from tracker.plans.people import queries, services
 from tracker.plans.people.models import LeaderInCharge, ResponsiblePerson
@@ -311,6 +312,7 @@ def test_red_then_behind_pace_then_yellow_and_a_missed_milestone_is_red(world, l
             percent=30,
         )
     )
+    refresh_pace(date(2028, 1, 1))  # what the sweep of that day stores
     db.session.commit()
     with on(date(2028, 1, 1)):
         result = queries.leader_page(first.id)

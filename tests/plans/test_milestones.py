@@ -15,6 +15,7 @@ from tracker.audit import AuditEvent
 from tracker.extensions import db
 from tracker.plans.milestones import queries, services
 from tracker.plans.milestones.models import SEED, Milestone
+from tracker.plans.milestones.pace import refresh_pace
 from tracker.plans.models import Plan, Task
 from tracker.plans.seeding import seed
 from tracker.plans.services import load_task
@@ -60,6 +61,8 @@ def _behind_task(world, percent=30):
     task.status = "in_progress"
     db.session.commit()
     _report(task, percent, 2027, 12, ReportState.ACCEPTED.value)
+    refresh_pace(D("2028-01-01"), [task.id])  # what the sweep of that day stores
+    db.session.commit()
     return task
 
 
@@ -213,5 +216,6 @@ def test_statements_do_not_grow_with_milestones(world, client_for, count_stateme
     for other in db.session.scalars(select(Task).where(Task.status == "pending").limit(20)):
         other.status = "in_progress"
         _report(other, 1, 2027, 12)
+    refresh_pace(D("2028-01-01"))
     db.session.commit()
     assert measure() == first

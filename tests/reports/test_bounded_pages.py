@@ -19,7 +19,9 @@ from tracker.reports.facts import reporting_facts, unit_facts
 from tracker.reports.models import ProgressReport
 from tracker.reports.month import MONTH_PAGE
 from tracker.reports.periods import ensure_period
+from tracker.reports.rules import is_late
 from tracker.supervision.models import TaskAssignment
+from tracker.timeutil import local_date
 from tracker.units.models import Unit
 
 TODAY = date(2026, 11, 20)  # a Friday before November's due day
@@ -70,6 +72,7 @@ def _grow_tasks(n, lead="fgw", co="kjj", status="in_progress"):
 
 
 def _report(task, unit, period, state, submitted=None, revision=1):
+    """A report as services.mark_submitted leaves it (its first submission and lateness)."""
     return ProgressReport(
         task_id=task.id,
         unit_id=unit.id,
@@ -80,6 +83,8 @@ def _report(task, unit, period, state, submitted=None, revision=1):
         percent=50,
         submitted_at=submitted,
         first_submitted_at=submitted,
+        first_filed_at=submitted,
+        first_late=is_late(local_date(submitted), period.due_date),
     )
 
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from tracker.calendar.rules import WorkingCalendar
+from tracker.common.text import like_pattern
 from tracker.plans.lights import task_light
 from tracker.plans.search_rules import (
     LightBounds,
@@ -12,7 +13,6 @@ from tracker.plans.search_rules import (
     fts_phrase,
     has_letter_case,
     light_bounds,
-    like_pattern,
     parse_filters,
     search_terms,
     trigram_prefix_range,

@@ -11,14 +11,21 @@ import pytest
 from sqlalchemy import select, update
 
 from tracker.calendar.rules import WorkingCalendar
-from tracker.dashboard.punctuality import _due_dates, _rule_tallies, punctuality
+from tracker.dashboard.models import PunctualityMonth
+from tracker.dashboard.punctuality import Punctuality, _due_dates, _rule_tallies, punctuality
 from tracker.dashboard.queries import LightRules, months_up_to
+from tracker.dashboard.stored import (
+    dashboard_punctuality,
+    final,
+    refresh_punctuality,
+    shown_months,
+)
 from tracker.extensions import db
 from tracker.plans.models import Plan, Task, TaskStatus, TaskUnitChange
 from tracker.reports.models import ProgressReport, ReportingPeriod
 from tracker.scoring import rules
 from tracker.supervision.models import TaskAssignment
-from tracker.timeutil import local_day_bounds
+from tracker.timeutil import local_day_bounds, utcnow
 from tracker.units.models import Unit
 
 TODAY = date(2026, 12, 1)
@@ -120,3 +127,112 @@ def test_sql_punctuality_equals_the_rule(world, seed):
         assert got == by_rule[month], month
     assert any(t.late for t in per_month[STORED[-1]].values())
     assert any(t.missing for m in STORED for t in per_month[m].values())
+
+
+def _by_rule(light_rules):
+    successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
+    due_of, period_of = _due_dates(MONTHS, light_rules)
+    every_unit = set(successor_of)
+    return successor_of, _rule_tallies(
+        MONTHS, due_of, period_of, TODAY, successor_of, every_unit, set()
+    )
+
+
+def _shown(light_rules, successor_of):
+    """What the dashboard reads: (totals by month, last month by unit)."""
+    _due, totals, last = dashboard_punctuality(MONTHS, TODAY, successor_of, light_rules)
+    return totals, last
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_stored_punctuality_equals_the_rule(world, seed, count_statements):
+    """The months the sweep stores (refresh_punctuality) and the dashboard reads back give
+    the rule's figures — with reports returned for rework, revisions, late and missing
+    reports, closed and withdrawn tasks, a reorganised unit and reassignments — and a late
+    report filed after the refresh is taken in by the next (incremental) refresh."""
+    _world(seed)
+    db.session.execute(  # returned for rework: the first submission still counts
+        update(ProgressReport)
+        .where(ProgressReport.submitted_at.is_not(None), ProgressReport.id % 4 == 0)
+        .values(state="returned")
+    )
+    db.session.commit()
+    light_rules = LightRules.load()
+    assert shown_months(TODAY) == MONTHS
+    assert refresh_punctuality(TODAY) == MONTHS
+    db.session.commit()
+    successor_of, by_rule = _by_rule(light_rules)
+    with count_statements() as counter:
+        totals, last = _shown(light_rules, successor_of)
+    assert counter.count <= 4  # due dates, stored months, totals, last month's units
+    for month in MONTHS:
+        assert totals[month] == Punctuality.total(by_rule[month].values()), month
+    assert last == {u: t for u, t in by_rule[MONTHS[-1]].items()}
+    assert {**last} == dict(
+        punctuality(MONTHS, TODAY, successor_of, LightRules.load())[1][MONTHS[-1]]
+    )
+    assert refresh_punctuality(TODAY) == []  # nothing changed: nothing recounted
+
+    # a late report for an owed pair that had none: the next refresh recounts its month
+    month = STORED[-1]
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.month == 11))
+    missing_unit = next(u for u, t in last.items() if t.missing and u in successor_of)
+    task_id = db.session.scalar(
+        select(TaskAssignment.task_id)
+        .where(TaskAssignment.unit_id == missing_unit)
+        .where(
+            ~select(ProgressReport.id)
+            .where(
+                ProgressReport.task_id == TaskAssignment.task_id,
+                ProgressReport.unit_id == missing_unit,
+                ProgressReport.period_id == period.id,
+            )
+            .exists()
+        )
+        .limit(1)
+    )
+    late = utcnow() + timedelta(seconds=1)  # filed after the refresh, after the due date
+    db.session.add(
+        ProgressReport(
+            task_id=task_id,
+            unit_id=missing_unit,
+            period_id=period.id,
+            state="submitted",
+            submitted_at=late,
+            first_submitted_at=late,
+        )
+    )
+    db.session.commit()
+    assert refresh_punctuality(TODAY) == [month]
+    db.session.commit()
+    successor_of, by_rule = _by_rule(light_rules)
+    totals, last = _shown(light_rules, successor_of)
+    assert last == by_rule[month]
+    assert totals[month] == Punctuality.total(by_rule[month].values())
+
+
+def test_a_month_stored_before_its_due_date_is_counted_live(world):
+    """A month stored on or before its due date is not final: its 'not yet due' reports
+    become missing the day after, so the dashboard counts it live."""
+    due = date(2026, 11, 25)
+    month = PunctualityMonth(
+        month="2026-11", due_date=due, computed_on=due, computed_at=datetime(2026, 11, 25)
+    )
+    assert not final(month, due, date(2026, 11, 26))
+    month.computed_on = date(2026, 11, 26)
+    assert final(month, due, date(2026, 11, 26))
+    assert not final(month, date(2026, 11, 27), date(2026, 11, 28))  # the due date moved
+    assert not final(None, due, date(2026, 11, 26))
+
+
+def test_the_alert_sweep_stores_the_shown_months(world):
+    """The sweep's `swept` signal reaches the dashboard (tracker.dashboard.stored.connect):
+    after a sweep every month the dashboard shows is stored."""
+    from tracker.dashboard.stored import shown_months
+    from tracker.supervision.alerts.sweep import run_sweep
+
+    day = date(2026, 12, 1)
+    assert not db.session.scalars(select(PunctualityMonth)).all()
+    run_sweep(day)
+    stored = {row.month for row in db.session.scalars(select(PunctualityMonth))}
+    assert stored == set(shown_months(day))

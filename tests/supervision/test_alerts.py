@@ -10,6 +10,8 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from tests.support.sweep import assign_lead, set_task
+from tracker.dashboard.stored import refresh_punctuality
 from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.reports.models import ProgressReport, ReportingPeriod
@@ -48,31 +50,6 @@ def clear_alerts():
     db.session.execute(delete(Notification))
     db.session.execute(delete(OutboxMessage))
     db.session.execute(delete(Alert))
-    db.session.commit()
-
-
-def set_task(task_id, status="in_progress", due="2026-12-31"):
-    db.session.execute(
-        update(Task)
-        .where(Task.id == task_id)
-        .values(status=status, due_date=D(due) if due else None)
-    )
-    db.session.commit()
-
-
-def assign_lead(task_id, on=datetime(2026, 10, 5, 1)):
-    """The lead unit's assignment (交办): a unit owes reports only on what it was assigned."""
-    task = db.session.get(Task, task_id)
-    db.session.add(
-        TaskAssignment(
-            task_id=task_id,
-            unit_id=task.lead_unit_id,
-            is_lead=True,
-            assigned_at=on,
-            ack_due=on.date(),
-            acknowledged_at=on,
-        )
-    )
     db.session.commit()
 
 
@@ -299,17 +276,21 @@ def _open_all_tasks(extra: int) -> None:
 
 
 def test_statement_count_does_not_grow_with_tasks(world, count_statements):
-    """87 open tasks, then 237: the same number of statements (delivery included)."""
+    """87 open tasks, then 237: the same number of statements (delivery, the pace table and
+    the dashboard's stored months included; those months are stored first, as after any
+    earlier sweep, so that each run finds them current)."""
     counts = []
     for extra in (0, 150):
         clear_alerts()
         _open_all_tasks(extra)
+        refresh_punctuality(MONDAY)
+        db.session.commit()
         with count_statements() as counter:
             result = run_sweep(MONDAY)
         assert result.created[TASK_DUE_SOON] == db.session.scalar(select(func.count(Task.id)))
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 40, counts
+    assert counts[0] <= 50, counts
 
 
 def _sweeper(database_url, instance, day, start, out):

@@ -3,41 +3,17 @@ report alerts of periods older than last month are settled in SQL, not re-judged
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from tests.support.sweep import assign_lead, file_report, set_task
 from tracker.extensions import db
-from tracker.plans.models import Task
-from tracker.reports.models import ProgressReport, ReportingPeriod
 from tracker.supervision.alerts.rules import REPORT_MISSING
 from tracker.supervision.alerts.sweep import run_sweep
-from tracker.supervision.models import Alert, TaskAssignment
+from tracker.supervision.models import Alert
 
 D = date.fromisoformat
 NOV_27 = D("2026-11-27")  # November's reports were due 11-25: missing from 11-26
 JAN_5 = D("2027-01-05")  # November is now older than last month (December)
-
-
-def _set_task(task_id, status="in_progress", due="2027-12-31"):
-    db.session.execute(
-        update(Task).where(Task.id == task_id).values(status=status, due_date=D(due))
-    )
-    db.session.commit()
-
-
-def _assign(task_id):
-    task = db.session.get(Task, task_id)
-    on = datetime(2026, 10, 5, 1)
-    db.session.add(
-        TaskAssignment(
-            task_id=task_id,
-            unit_id=task.lead_unit_id,
-            is_lead=True,
-            assigned_at=on,
-            ack_due=on.date(),
-            acknowledged_at=on,
-        )
-    )
-    db.session.commit()
 
 
 def _missing(period_label):
@@ -52,32 +28,11 @@ def _missing(period_label):
     }
 
 
-def _file_report(task_id, period_label, at):
-    year, month = map(int, period_label.split("-"))
-    period = db.session.scalar(
-        select(ReportingPeriod).where(ReportingPeriod.year == year, ReportingPeriod.month == month)
-    )
-    task = db.session.get(Task, task_id)
-    db.session.add(
-        ProgressReport(
-            task_id=task_id,
-            unit_id=task.lead_unit_id,
-            period_id=period.id,
-            state="submitted",
-            progress="已推进",
-            percent=50,
-            submitted_at=at,
-            first_submitted_at=at,
-        )
-    )
-    db.session.commit()
-
-
 def test_a_sweep_that_finds_nothing_new_inserts_nothing(world, count_statements):
     ids = world["ids"]
     for name in ("own_task", "other_task"):
-        _set_task(ids[name])
-        _assign(ids[name])
+        set_task(ids[name], due="2027-12-31")
+        assign_lead(ids[name])
     first = run_sweep(NOV_27)
     assert first.created[REPORT_MISSING] == 2
     with count_statements() as again:
@@ -91,8 +46,8 @@ def test_old_period_alerts_stay_open_and_resolve_when_filed_or_closed(world):
     ids = world["ids"]
     own, other, co = ids["own_task"], ids["other_task"], ids["co_task"]
     for task_id in (own, other, co):
-        _set_task(task_id)
-        _assign(task_id)
+        set_task(task_id, due="2027-12-31")
+        assign_lead(task_id)
     run_sweep(NOV_27)
     assert set(_missing("2026-11")) == {own, other, co}
 
@@ -103,8 +58,8 @@ def test_old_period_alerts_stay_open_and_resolve_when_filed_or_closed(world):
     assert november[own].level == 4  # 20+ working days open: named in the bulletin
 
     # a late November report, a closed task: settled by the next sweep
-    _file_report(own, "2026-11", datetime(2027, 1, 5, 3))
-    _set_task(other, status="closed")
+    file_report(own, "2026-11", datetime(2027, 1, 5, 3))
+    set_task(other, status="closed", due="2027-12-31")
     result = run_sweep(D("2027-01-06"))
     november = _missing("2026-11")
     assert november[own].resolved_at is not None

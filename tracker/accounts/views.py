@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.forms import LanguageForm, LoginForm, SignOutForm, UserForm
@@ -29,6 +29,7 @@ from tracker.accounts.signin import (
 from tracker.accounts.throttle import throttle
 from tracker.audit import AuditEvent, record
 from tracker.common.http import DB_INT_MAX, int_arg, safe_next
+from tracker.common.text import contains
 from tracker.config import LOCALE_COOKIE, SUPPORTED_LOCALES
 from tracker.extensions import db
 from tracker.units.models import Unit
@@ -105,15 +106,46 @@ def _unit_choices():
     return [(0, "—")] + [(u.id, u.name) for u in units]
 
 
+USERS_PAGE = 100  # a page of /admin/users (5,000 users at province scale, issue 13)
+
+
 @bp.route("/admin/users")
 @role_required(Role.ADMIN)
 def users():
+    q = (request.args.get("q") or "").strip()[:100]
+    role = request.args.get("role") or ""
+    if role not in {r.value for r in Role}:
+        role = ""
+    conditions = []
+    if q:
+        conditions.append(contains(q, User.username, User.display_name))
+    if role:
+        conditions.append(User.role == role)
+    total = db.session.scalar(select(func.count()).select_from(User).where(*conditions))
+    pages = max(1, -(-total // USERS_PAGE))
+    page = min(max(int_arg("page", 1) or 1, 1), pages)
     rows = db.session.scalars(
-        select(User).options(joinedload(User.unit)).order_by(User.role, User.username)
+        select(User)
+        .options(joinedload(User.unit))
+        .where(*conditions)
+        .order_by(User.role, User.username)
+        .limit(USERS_PAGE)
+        .offset((page - 1) * USERS_PAGE)
     ).all()
     guard = throttle()
     locked = {user.id for user in rows if guard.is_locked(user.username)}
-    return render_template("accounts/users.html", users=rows, form=SignOutForm(), locked=locked)
+    return render_template(
+        "accounts/users.html",
+        users=rows,
+        form=SignOutForm(),
+        locked=locked,
+        filters={"q": q, "role": role},
+        page_args={k: v for k, v in {"q": q, "role": role}.items() if v},
+        roles=list(Role),
+        page=page,
+        pages=pages,
+        total=total,
+    )
 
 
 def _apply_user_form(form: UserForm, user: User | None) -> User | None:

@@ -75,14 +75,8 @@ def revoke_personal(token_id: int):
 
 def _service_form(formdata=True) -> ServiceTokenForm:
     form = ServiceTokenForm() if formdata else ServiceTokenForm(formdata=None)
-    users = db.session.scalars(
-        select(User).where(User.active.is_(True)).order_by(User.role, User.username)
-    ).all()
-    form.user_id.choices = [
-        (u.id, f"{u.display_name} ({u.username}, {u.role_enum.label})") for u in users
-    ]
-    if form.user_id.data is None:
-        form.user_id.data = current_user.id
+    if not formdata or not form.is_submitted():
+        form.owner.data = current_user.username  # a new form: the admin's own account
     form.unit_ids.choices = [
         (u.id, u.name)
         for u in db.session.scalars(
@@ -104,8 +98,14 @@ def service():
     form = _service_form()
     secret, status = None, 200
     if form.is_submitted():
+        owner = None
         if form.validate():
-            owner = db.session.get(User, form.user_id.data)
+            owner = db.session.scalar(
+                select(User).where(User.username == form.owner.data.strip(), User.active.is_(True))
+            )
+            if owner is None:
+                form.owner.errors.append(_("No enabled account has this username."))
+        if owner is not None:
             _token, secret = tokens.create_token(
                 owner,
                 form.name.data,

@@ -242,22 +242,31 @@ def _weekday_filter(day: date) -> str:
     return _weekday(day)
 
 
+def _saved(step):
+    """Run the saving `step()` and commit; on any error (a refusal included) roll back and
+    raise it again. Returns what the step returned."""
+    try:
+        result = step()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(Role.OFFICE, Role.ADMIN)
 def reporting():
     today = clock.today()
     form = ReportingSettingsForm(data=reporting_settings())
     if form.validate_on_submit():
-        try:
-            moved = save_reporting_settings(
+        moved = _saved(
+            lambda: save_reporting_settings(
                 {key: getattr(form, key).data for key in REPORTING_KEYS},
                 user=current_user,
                 today=today,
             )
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+        )
         flash(_("Settings saved."), "success")
         if moved:
             flash(
@@ -284,20 +293,17 @@ def calendar():
     form = OverrideForm()
     if current_user.has_role(Role.ADMIN) and form.validate_on_submit():
         try:
-            add_override(
-                form.day.data,
-                form.is_workday.data == "1",
-                form.note.data.strip(),
-                user=current_user,
-                today=today,
+            _saved(
+                lambda: add_override(
+                    form.day.data,
+                    form.is_workday.data == "1",
+                    form.note.data.strip(),
+                    user=current_user,
+                    today=today,
+                )
             )
-            db.session.commit()
-        except StepRefused as refused:
-            db.session.rollback()
+        except StepRefused as refused:  # rolled back: nothing saved
             getattr(form, refused.field).errors.append(refused.message)
-        except Exception:
-            db.session.rollback()
-            raise
         else:
             flash(_("Calendar override added."), "success")
             return redirect(url_for("settings.calendar"))
@@ -321,11 +327,6 @@ def calendar():
 def calendar_delete(override_id: int):
     override = db.session.get(CalendarOverride, override_id) or abort(404)
     day = override.day
-    try:
-        delete_override(override, user=current_user, today=clock.today())
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    _saved(lambda: delete_override(override, user=current_user, today=clock.today()))
     flash(_("Calendar override of %(day)s deleted.", day=day.isoformat()), "success")
     return redirect(url_for("settings.calendar"))

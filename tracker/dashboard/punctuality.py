@@ -2,10 +2,13 @@
 on time, late, missing or not yet due — the one rule of tracker.reports.rules (owes_report,
 report_standing: late by the first submission, missing when never submitted after the due
 date), as on the overview, the review queue, the alerts and the scorecard. A report counts
-for its unit's current successor, like the work."""
+for its unit's current successor, like the work.
+
+At province scale the dashboard reads the finished months the alert sweep stored
+(dashboard/stored.py) and counts only the others here."""
 
 from collections import defaultdict
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import (
@@ -63,7 +66,10 @@ class Punctuality:
 
     @classmethod
     def total(cls, tallies) -> "Punctuality":
-        return cls(*(sum(column) for column in zip(*map(astuple, tallies), strict=True)))
+        result = cls()
+        for tally in tallies:
+            _add(result, tally)
+        return result
 
 
 def tally_punctuality(
@@ -116,7 +122,7 @@ def chain_units(successor_of: dict) -> set[int]:
     }
 
 
-def punctuality(months, today, successor_of, light_rules) -> tuple[dict, dict]:
+def punctuality(months, today, successor_of, light_rules, dates=None) -> tuple[dict, dict]:
     """({month: due date}, {month: {unit id: Punctuality}}) for the months, in a fixed
     number of statements whatever the number of tasks and reports.
 
@@ -124,8 +130,9 @@ def punctuality(months, today, successor_of, light_rules) -> tuple[dict, dict]:
     by reorganisations and never reassigned are counted by the database (GROUP BY, the
     rule's conditions written in SQL: `_sql_tallies`); the pairs of reorganised units and
     the reassigned pairs — few — go through the rule itself in Python (`_rule_tallies`).
-    tests/scoring/test_dashboard_punctuality.py checks the sum equals the rule alone."""
-    due_of, period_of = _due_dates(months, light_rules)
+    tests/scoring/test_dashboard_punctuality.py checks the sum equals the rule alone.
+    `dates`: the months' (due dates, period ids) when the caller has them already."""
+    due_of, period_of = dates or _due_dates(months, light_rules)
     chained = chain_units(successor_of)
     changed = {
         (t, u)

@@ -5,15 +5,16 @@ plan → section → unit → task.
 Each page runs a fixed number of SQL statements whatever the number of rows; nothing here
 writes. Rules:
 - a task's light is the plan page's (plans.lights.task_lights, with the calendar and
-  the `yellow_working_days` setting); lists and counts of many tasks ask the database
-  with its SQL form (plans.light_sql), which gives the same answer;
+  the `yellow_working_days` setting), asked of the database in its SQL form
+  (plans.light_sql: counts by GROUP BY over the light CASE), which gives the same answer;
 - open work follows reorganisations: a task counts for the end of its unit's successor chain
   (supervision.rules.final_successor); a unit's page lists its tasks and those of the units
   it succeeded, as lead unit or co-unit;
 - a "red unit" leads at least one red (overdue) task;
 - ranking and trend come from the stored scorecard ledger, for last month (the month before
   today's) and the six months up to it;
-- punctuality: see dashboard/punctuality.py;
+- punctuality: see dashboard/punctuality.py (finished months stored by the sweep, the
+  others counted live);
 - unit tables (ranking, red units, punctuality by unit) show the first TOP rows and link to
   the full list (scores, task list, reports overview).
 """
@@ -27,10 +28,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.calendar.services import load_calendar
 from tracker.dashboard.punctuality import Punctuality, punctuality, tally_punctuality
+from tracker.dashboard.stored import PUNCTUALITY_MONTHS, dashboard_punctuality
 from tracker.extensions import db
 from tracker.plans.light_sql import LightBounds, bounds_on, light_case, light_condition
-from tracker.plans.lights import GREEN, RED, YELLOW, task_lights
-from tracker.plans.milestones.queries import behind_pace_ids
+from tracker.plans.lights import GREEN, RED, YELLOW
+from tracker.plans.milestones.queries import behind_pace_count
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
 from tracker.plans.search import unit_condition
 from tracker.scoring import rules, services
@@ -41,8 +43,8 @@ from tracker.units.rules import final_successor, predecessor_closure
 
 LIGHTS = (RED, YELLOW, GREEN)  # the order the dashboard lists them: worst first
 TREND_MONTHS = 6
-PUNCTUALITY_MONTHS = 6
-__all__ = ["Punctuality", "punctuality", "tally_punctuality"]  # and the page queries below
+# and the page queries below
+__all__ = ["PUNCTUALITY_MONTHS", "Punctuality", "punctuality", "tally_punctuality"]
 UNIT_PAGE = 50  # tasks per page of a unit's dashboard page
 TOP = 50  # rows of a unit table on the dashboard; the rest on the page its "more" link opens
 
@@ -93,28 +95,24 @@ class LightRules:
             load_calendar(), int(values["yellow_working_days"]), int(values["report_due_day"])
         )
 
-    def lights(self, tasks, today: date) -> dict[int, str]:
-        return task_lights(tasks, today, self.calendar, self.warn_days) if tasks else {}
-
     def bounds(self, today: date) -> LightBounds:
         """The lights' due-date boundaries on `today`, for the SQL light."""
         return bounds_on(today, self.calendar, self.warn_days)
 
 
-TASK_COLUMNS = ("id", "plan_id", "section_id", "number", "status", "due_date", "closed_at")
-
-
-def _task_rows(*where):
-    """Plain task rows (no ORM objects): what counts and lights need."""
-    columns = [getattr(Task, name) for name in TASK_COLUMNS + ("lead_unit_id",)]
-    return db.session.execute(
-        select(*columns).where(*where).order_by(Task.plan_id, Task.number)
-    ).all()
-
-
 def _units() -> dict[int, Unit]:
     """Every unit by id, in unit-code order."""
     return {u.id: u for u in db.session.scalars(select(Unit).order_by(Unit.code)).all()}
+
+
+def _unit_rows() -> dict[int, object]:
+    """Every unit by id, in unit-code order, as plain rows (id, code, name, successor_id):
+    what the dashboard's unit tables and the successor chains need, without 2,000 ORM
+    objects."""
+    rows = db.session.execute(
+        select(Unit.id, Unit.code, Unit.name, Unit.successor_id).order_by(Unit.code)
+    ).all()
+    return {row.id: row for row in rows}
 
 
 def _section(section_id: int) -> Section | None:
@@ -155,9 +153,9 @@ class Overview:
     ranking: list[RankRow]
     ranking_missing: bool
     trend_months: list[str]
-    overdue: list[tuple[Unit, int]]  # red units, most red tasks first
+    overdue: list[tuple[Unit, int]]  # red units (plain rows: id, code, name), most red first
     punctuality: list[tuple[str, date, Punctuality]]  # (month, due date, totals), oldest first
-    unit_punctuality: list[tuple[Unit, Punctuality]]  # last month, per unit
+    unit_punctuality: list[tuple[Unit, Punctuality]]  # last month, per unit (plain rows)
     ranked: int = 0  # units with a scorecard for the month (the ranking shows the first TOP)
     behind: int = 0  # open tasks behind pace (慢于序时): the /tasks?behind=1 filter's count
 
@@ -255,16 +253,17 @@ def ranking(month: str, limit: int = TOP) -> tuple[list[RankRow], int, list[str]
     return rows, total, trend_months
 
 
-def overview(today: date) -> Overview:
+def overview(today: date, with_behind: bool = True) -> Overview:
     """Everything the dashboard shows, in a fixed number of statements: counts and lights
-    by SQL GROUP BY, tables of units bounded to the first TOP rows."""
+    by SQL GROUP BY, tables of units bounded to the first TOP rows. `with_behind` False
+    leaves out the behind-pace figure (0), which the charts do not draw."""
     plans_sections = db.session.execute(
         select(Plan, Section)
         .outerjoin(Section, Section.plan_id == Plan.id)
         .order_by(Plan.issued_on.desc(), Plan.id, Section.number)
     ).all()
     light_rules = LightRules.load()
-    units = _units()
+    units = _unit_rows()
     successor_of = {u.id: u.successor_id for u in units.values()}
     red = red_units(light_rules, today, successor_of)
     overdue = sorted(
@@ -275,10 +274,10 @@ def overview(today: date) -> Overview:
     rank_rows, ranked, trend_months = ranking(month)
 
     months = months_up_to(month, PUNCTUALITY_MONTHS)
-    due_dates, per_month = punctuality(months, today, successor_of, light_rules)
-    monthly = [(m, due_dates[m], Punctuality.total(per_month[m].values())) for m in months]
+    due_dates, totals, last = dashboard_punctuality(months, today, successor_of, light_rules)
+    monthly = [(m, due_dates[m], totals[m]) for m in months]
     unit_rows = sorted(
-        ((units[uid], tally) for uid, tally in per_month[month].items()),
+        ((units[uid], tally) for uid, tally in last.items()),
         key=lambda row: (-row[1].missing, -row[1].late, row[0].code),
     )
     plans = _plan_progress(plans_sections, light_counts(light_rules, today))
@@ -294,7 +293,8 @@ def overview(today: date) -> Overview:
         monthly,
         unit_rows,
         ranked=ranked,
-        behind=len(behind_pace_ids(None, today)),  # three statements, bounded
+        # three statements, bounded
+        behind=behind_pace_count(None, today) if with_behind else 0,
     )
 
 
@@ -316,7 +316,7 @@ def plan_progress(plan_id: int, today: date) -> PlanProgress | None:
 
 @dataclass
 class UnitInSection:
-    unit: Unit
+    unit: Unit  # a plain row (id, code, name, successor_id)
     lead: dict[str, int]  # the unit's lead tasks in the section, by light
     co: dict[str, int]  # its co-unit tasks there, by light
 
@@ -327,9 +327,14 @@ def section_units(section_id: int, today: date) -> tuple[Section, list[UnitInSec
     section = _section(section_id)
     if section is None:
         return None
-    tasks = _task_rows(Task.section_id == section.id)
-    lights = LightRules.load().lights(tasks, today)
-    units = _units()
+    light = light_case(LightRules.load().bounds(today))
+    tasks = db.session.execute(
+        select(Task.id, Task.lead_unit_id, light.label("light")).where(
+            Task.section_id == section.id
+        )
+    ).all()
+    lights = {t.id: t.light for t in tasks}
+    units = _unit_rows()
     successor_of = {u.id: u.successor_id for u in units.values()}
     lead: dict[int, list[str]] = defaultdict(list)
     co: dict[int, list[str]] = defaultdict(list)

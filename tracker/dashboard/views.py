@@ -134,7 +134,7 @@ def index():
 @role_required(*READERS)
 def charts():
     """The dashboard's charts as a small JSON (the page itself carries only the tables)."""
-    response = jsonify(_charts(dashboard.overview(local_today())))
+    response = jsonify(_charts(dashboard.overview(local_today(), with_behind=False)))
     response.headers["Cache-Control"] = "private, max-age=60"
     return response
 

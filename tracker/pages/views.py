@@ -14,6 +14,7 @@ from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import current_scope
 from tracker.audit import AuditEvent
 from tracker.calendar.services import load_calendar
+from tracker.common.forms import FastSelect
 from tracker.common.http import int_arg
 from tracker.extensions import db
 from tracker.pages.history import history_page
@@ -99,13 +100,19 @@ def _red_by_plan() -> dict[int, int]:
     )
 
 
+FAST_SELECT = FastSelect()
+
+
 @bp.route("/tasks/<int:task_id>")
 @login_required
 def task_detail(task_id: int):
     task = services.load_task(task_id)
     if task is None or not can_view_task(current_user, task):
         abort(404)
-
+    people = task_page_people(task, current_user)  # 分管领导 and 责任人 (plans/people)
+    if people["people_forms"]["leader"] is not None:
+        # the same HTML, written fast: the menu holds every leader (~1,000 at province scale)
+        people["people_forms"]["leader"].leader_id.widget = FAST_SELECT
     return render_template(
         "pages/task.html",
         task=task,
@@ -114,8 +121,9 @@ def task_detail(task_id: int):
         panel=task_panel(task, current_user),
         contest=contest_panel(task, current_user, today()),  # 退回交办
         reports=task_reports(task, current_user),
-        units=answering_units(),  # a reorganised unit shown as its successor, with history
-        **task_page_people(task, current_user),  # 分管领导 and 责任人 (plans/people)
+        # a reorganised unit shown as its successor, with history (only the task's units)
+        units=answering_units([task.lead_unit_id, *(u.id for u in task.co_units)]),
+        **people,
         milestones=milestone_panel(task, current_user, today()),  # 节点 and 序时进度
         linked=linked_panel(task, current_user),  # 一报多用: linked tasks (reports/load)
     )
@@ -124,4 +132,6 @@ def task_detail(task_id: int):
 @bp.route("/units")
 @login_required
 def unit_list():
-    return render_template("units/list.html", rows=services.unit_directory())
+    q = (request.args.get("q") or "").strip()[:100]
+    rows, page, pages, total = services.unit_directory_page(q, int_arg("page", 1) or 1)
+    return render_template("units/list.html", rows=rows, q=q, page=page, pages=pages, total=total)

@@ -1,6 +1,7 @@
 """Which tasks a user may see: a liaison only its unit scope's tasks (lead or co-unit)."""
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, or_, select, union
+from sqlalchemy.orm import aliased
 
 from tracker.accounts.models import User
 from tracker.accounts.permissions import unit_scope
@@ -13,10 +14,13 @@ def task_filter(scope: set[int] | None):
     scope answers for now (lists, to-do, reports owed)."""
     if scope is None:
         return True
-    return or_(
-        Task.lead_unit_id.in_(scope),
-        exists().where(TaskCoUnit.task_id == Task.id, TaskCoUnit.unit_id.in_(scope)),
-    )
+    # As id lists from the unit indexes (plans.search.unit_condition): "lead OR EXISTS
+    # co-unit" reads every task. The subqueries never correlate (an aliased task table), so
+    # the clause means the same inside an EXISTS over task (search's plan list).
+    lead = aliased(Task)
+    leads = select(lead.id).where(lead.lead_unit_id.in_(scope)).correlate(None)
+    co = select(TaskCoUnit.task_id).where(TaskCoUnit.unit_id.in_(scope)).correlate(None)
+    return Task.id.in_(union(leads, co))
 
 
 def can_view_task(user: User, task: Task) -> bool:

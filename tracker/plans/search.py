@@ -18,10 +18,11 @@ from sqlalchemy import column, exists, func, or_, select, table, union
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from tracker.calendar.services import load_calendar
+from tracker.common.text import like_pattern
 from tracker.extensions import db
 from tracker.plans.light_sql import light_condition, lights_of  # the light in SQL, once
 from tracker.plans.lights import GREEN, RED, YELLOW
-from tracker.plans.milestones.queries import behind_pace_ids
+from tracker.plans.milestones.queries import behind_pace_select
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
 from tracker.plans.permissions import task_filter
 from tracker.plans.search_rules import (
@@ -31,7 +32,6 @@ from tracker.plans.search_rules import (
     fts_phrase,
     has_letter_case,
     light_bounds,
-    like_pattern,
     search_terms,
     trigram_prefix_range,
     uses_trigram_index,
@@ -194,8 +194,8 @@ def task_conditions(f: TaskFilters, ctx: Context) -> list:
             where.append(light_condition(f.light, bounds))
         if f.overdue:
             where.append(light_condition(RED, bounds))
-    if f.behind:  # 慢于序时: a bounded read of the reported tasks (milestones/queries.py)
-        where.append(Task.id.in_(behind_pace_ids(ctx.scope, ctx.today) or {0}))
+    if f.behind:  # 慢于序时: the stored pace (milestones/queries.py), as a subquery
+        where.append(Task.id.in_(behind_pace_select(ctx.scope)))
     return where
 
 

@@ -184,12 +184,6 @@ def search_terms(q: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
-def like_pattern(term: str) -> str:
-    """'%term%' with LIKE's wildcards escaped (escape character "\\")."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def fts_phrase(term: str) -> str:
     """A term as one FTS5 phrase: quoted, inner quotes doubled (no query syntax leaks)."""
     return '"' + term.replace('"', '""') + '"'

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.audit import AuditEvent
 from tracker.calendar.services import load_calendar
+from tracker.common.text import contains
 from tracker.extensions import db
 from tracker.plans.lights import task_lights
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
@@ -119,6 +120,58 @@ def lights_for(tasks) -> dict[int, str]:
     if not tasks:
         return {}
     return task_lights(tasks, today(), load_calendar(), int(get_setting("yellow_working_days")))
+
+
+UNITS_PAGE = 100  # a page of /units (2,000 units at province scale, issue 13)
+
+
+def unit_directory_page(q: str = "", page: int = 1, size: int = UNITS_PAGE):
+    """One page of the unit directory, in code order: (rows, page, pages, total) with rows as
+    unit_directory's. `q` (a part of the name, full name or code) filters in SQL; the total
+    is counted there and the counts are read only for the page's units, so the page costs
+    the same few statements whatever the number of units."""
+    conditions = []
+    if q:
+        conditions.append(contains(q, Unit.name, Unit.full_name, Unit.code))
+    total = db.session.scalar(select(func.count()).select_from(Unit).where(*conditions))
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    units = db.session.scalars(
+        select(Unit)
+        .options(
+            joinedload(Unit.successor),
+            joinedload(Unit.category),
+            selectinload(Unit.successions).options(
+                joinedload(Succession.reorganisation), joinedload(Succession.successor)
+            ),
+        )
+        .where(*conditions)
+        .order_by(Unit.code)
+        .limit(size)
+        .offset((page - 1) * size)
+    ).all()
+    ids = [u.id for u in units]
+    lead = dict(
+        db.session.execute(
+            select(Task.lead_unit_id, func.count())
+            .where(Task.lead_unit_id.in_(ids))
+            .group_by(Task.lead_unit_id)
+        ).all()
+    )
+    co = dict(
+        db.session.execute(
+            select(TaskCoUnit.unit_id, func.count())
+            .where(TaskCoUnit.unit_id.in_(ids))
+            .group_by(TaskCoUnit.unit_id)
+        ).all()
+    )
+    predecessors: dict[int, list[Unit]] = defaultdict(list)
+    for unit in db.session.scalars(
+        select(Unit).where(Unit.successor_id.in_(ids)).order_by(Unit.code)
+    ):
+        predecessors[unit.successor_id].append(unit)
+    rows = [(u, lead.get(u.id, 0), co.get(u.id, 0), predecessors.get(u.id, [])) for u in units]
+    return rows, page, pages, total
 
 
 def unit_directory() -> list[tuple[Unit, int, int, list[Unit]]]:

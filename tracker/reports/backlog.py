@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import User
-from tracker.accounts.permissions import unit_scope
 from tracker.extensions import db
 from tracker.plans.models import OPEN_STATUSES, Task
 from tracker.reports import rules
-from tracker.reports.facts import link_groups, unit_facts
+from tracker.reports.facts import link_groups, request_unit_facts
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
 from tracker.reports.month import MonthRow, answering_task_ids, load_tasks, role_in
+from tracker.reports.permissions import request_scope
 
 NOT_IN = (None, ReportState.DRAFT.value, ReportState.RETURNED.value)
 EARLIER_PAGE = 10  # earlier months' cards a page shows, oldest first (file these first)
@@ -64,8 +64,8 @@ def earlier_keys(user: User, period: ReportingPeriod, task_ids=None, facts=None)
     periods = _earlier_periods(period)
     if not periods:
         return []
-    scope = unit_scope(user)
-    facts = facts or unit_facts(user.unit_id, task_ids)
+    scope = request_scope(user)
+    facts = facts or request_unit_facts(user.unit_id, task_ids)
     me = facts.current(user.unit_id)
     owed = {p.id: facts.owed(p.due_date, p.key) for p in periods}
     # the unit's tasks now, and those a reassignment removed it from that it still owes
@@ -161,7 +161,7 @@ def earlier_page(user: User, period: ReportingPeriod, page: int = 1, facts=None)
         key = (report.task_id, report.period_id)
         if key not in latest or report.revision > latest[key].revision:
             latest[key] = report
-    scope = unit_scope(user)
+    scope = request_scope(user)
     rows = [
         MonthRow(
             task=tasks[t],

@@ -15,6 +15,7 @@ from tracker.plans.models import Task, TaskUnitChange
 from tracker.reports import rules
 from tracker.reports.load.models import TaskLink
 from tracker.reports.models import ProgressReport, ReportingPeriod
+from tracker.reports.permissions import request_memo, request_successors
 from tracker.timeutil import LOCAL_TZ
 from tracker.units.models import Unit
 from tracker.units.rules import final_successor
@@ -277,8 +278,9 @@ def unit_facts(unit_id: int, task_ids=None) -> ReportingFacts:
     submit): only the assignments and reassignments of the unit and the units it succeeded,
     and only their tasks (or `task_ids`, e.g. the one task being saved) — so the cost follows
     the unit's work, not the province's. `owed()` and `changes` are exact for pairs (task,
-    the unit's current successor); no period's reports are loaded. Four statements."""
-    successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
+    the unit's current successor); no period's reports are loaded. Four statements (three
+    when the request already read the units' successors)."""
+    successor_of = request_successors()
 
     def current(unit):
         return final_successor(unit, successor_of)
@@ -294,6 +296,13 @@ def unit_facts(unit_id: int, task_ids=None) -> ReportingFacts:
         ).all()
     }
     return ReportingFacts(successor_of, tasks, assignments, {}, {}, changes)
+
+
+def request_unit_facts(unit_id: int, task_ids=None) -> ReportingFacts:
+    """unit_facts once a request: a save checks the task twice (may it file an earlier
+    month, may it file this task), the month page reads both of its lists from it."""
+    key = ("unit_facts", unit_id, None if task_ids is None else tuple(sorted(task_ids)))
+    return request_memo(key, lambda: unit_facts(unit_id, task_ids))
 
 
 def units_with_work(period_id: int) -> set[int]:

@@ -4,11 +4,24 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    select,
+)
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.timeutil import utcnow
+from tracker.reports import rules
+from tracker.timeutil import local_date, utcnow
 
 
 class ReportState(enum.StrEnum):
@@ -91,6 +104,14 @@ class ProgressReport(db.Model):
         ),
         # issue 13: the review queue, a state's reports oldest submission first
         Index("ix_progress_report_state_submitted", "state", "submitted_at", "id"),
+        # issue 13: the queue's light filter, counted from the index alone
+        Index(
+            "ix_progress_report_state_late",
+            "state",
+            "first_late",
+            "first_filed_at",
+            "period_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,6 +136,12 @@ class ProgressReport(db.Model):
     # The first submission of this revision (a resubmission after a return keeps it): a
     # report is late when its first submission came after the due date (scoring).
     first_submitted_at: Mapped[datetime | None]
+    # The first submission of the report as a whole — the earliest over its revisions
+    # (rules.first_submission), carried by every revision — and whether it came after the
+    # period's due date (rules.is_late). Kept by services.mark_submitted and
+    # start_correction; the review queue's light filter reads them as plain columns.
+    first_filed_at: Mapped[datetime | None]
+    first_late: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     reviewed_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     return_reason: Mapped[str | None] = mapped_column(Text)
@@ -140,6 +167,37 @@ class ProgressReport(db.Model):
     @property
     def editable(self) -> bool:
         return self.state in (ReportState.DRAFT, ReportState.RETURNED)
+
+
+@event.listens_for(ProgressReport, "before_insert")
+@event.listens_for(ProgressReport, "before_update")
+def _first_filing(_mapper, connection, report: ProgressReport) -> None:
+    """A report written with a submission time but without its first filing — by a writer
+    other than services.mark_submitted (demo data, an import, a test's rows) — gets it here,
+    by the same rule: the earliest submission over the report's revisions
+    (rules.first_submission) and its lateness against the period's due date
+    (rules.is_late). One or two statements, only for such a write."""
+    filed = report.first_submitted_at or report.submitted_at
+    if report.first_filed_at is not None or filed is None:
+        return
+    others = connection.scalar(
+        select(func.min(func.coalesce(_TABLE.c.first_submitted_at, _TABLE.c.submitted_at))).where(
+            _TABLE.c.task_id == report.task_id,
+            _TABLE.c.unit_id == report.unit_id,
+            _TABLE.c.period_id == report.period_id,
+        )
+    )
+    first = min(filed, others) if others is not None else filed
+    due = connection.scalar(
+        select(ReportingPeriod.__table__.c.due_date).where(
+            ReportingPeriod.__table__.c.id == report.period_id
+        )
+    )
+    report.first_filed_at = first
+    report.first_late = rules.is_late(local_date(first), due)
+
+
+_TABLE = ProgressReport.__table__
 
 
 class Attachment(db.Model):

@@ -9,14 +9,15 @@ from sqlalchemy import and_, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import User
-from tracker.accounts.permissions import unit_scope
 from tracker.extensions import db
 from tracker.plans.models import OPEN_STATUSES, Task, TaskCoUnit
 from tracker.reports import rules
-from tracker.reports.facts import link_groups, unit_facts
+from tracker.reports.facts import link_groups, request_unit_facts
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
 from tracker.reports.periods import previous_month
-from tracker.units.labels import answering_units
+from tracker.reports.permissions import request_memo, request_scope, request_successors
+from tracker.units.models import Unit
+from tracker.units.rules import final_successor
 
 EDITABLE = (ReportState.DRAFT.value, ReportState.RETURNED.value)
 MONTH_PAGE = 25  # report cards a page of the month page shows (each holds a form)
@@ -75,6 +76,23 @@ def _reports_for(period_id: int, where) -> list[ProgressReport]:
     )
 
 
+def _answering_units(unit_ids: set[int]) -> dict[int, tuple[int, str, str | None]]:
+    """units.labels.answering_units for `unit_ids` only (a page's co-units): the same
+    (answering unit, its name, own name when reorganised), on the request's successor map
+    and the names of those units and of the units answering for them — not 2,000 names."""
+    successor_of = request_successors()
+    current = {u: final_successor(u, successor_of) for u in unit_ids}
+    wanted = set(current) | set(current.values())
+    names = dict(  # one statement even with no co-unit on the page (constant counts)
+        db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(wanted or [0]))).all()
+    )
+    return {
+        u: (c, names[c], names[u] if c != u else None)
+        for u, c in current.items()
+        if u in names and c in names
+    }
+
+
 def co_parts(task: Task, reports: list[ProgressReport], units: dict, own_unit_id: int) -> list:
     """The co-units' parts of a lead task: each co-unit named by the unit answering for it
     today (with its own name as history when reorganised) and that unit's report. A unit
@@ -102,15 +120,20 @@ def role_in(task: Task, scope: set[int]) -> str:
 
 def answering_task_ids(scope: set[int]) -> set[int]:
     """The tasks a unit scope answers for now (lead unit or co-unit), from the unit indexes
-    in one statement (task_filter's rule as ids: "lead OR EXISTS(co-unit)" reads every task)."""
-    return set(
-        db.session.scalars(
-            union(
-                select(Task.id).where(Task.lead_unit_id.in_(scope)),
-                select(TaskCoUnit.task_id).where(TaskCoUnit.unit_id.in_(scope)),
+    in one statement (task_filter's rule as ids: "lead OR EXISTS(co-unit)" reads every task),
+    once a request (the month page's two lists ask)."""
+
+    def load():
+        return set(
+            db.session.scalars(
+                union(
+                    select(Task.id).where(Task.lead_unit_id.in_(scope)),
+                    select(TaskCoUnit.task_id).where(TaskCoUnit.unit_id.in_(scope)),
+                )
             )
         )
-    )
+
+    return set(request_memo(("answering", frozenset(scope)), load))
 
 
 def filing_task_ids(user: User, periods, facts=None) -> dict[int, list[int]]:
@@ -118,8 +141,8 @@ def filing_task_ids(user: User, periods, facts=None) -> dict[int, list[int]]:
     period's report on} (rules.files_for_period: the owed rule, so in the month of a
     reassignment the removed unit files and the added unit does not yet). Only ids: the
     page loads the tasks it shows. Five statements whatever the number of tasks."""
-    scope = unit_scope(user)
-    facts = facts or unit_facts(user.unit_id)
+    scope = request_scope(user)
+    facts = facts or request_unit_facts(user.unit_id)
     me = facts.current(user.unit_id)
     owed = {p.id: facts.owed(p.due_date, p.key) for p in periods}
     answering = answering_task_ids(scope)
@@ -242,7 +265,7 @@ def month_rows(user: User, period: ReportingPeriod, task_ids: list[int]) -> list
     """The month page's rows for `task_ids` (one page of filing_task_ids): each task with
     the unit's report, last month's report (for "no change") and, on lead tasks, the
     co-units' parts. Constant queries."""
-    scope = unit_scope(user)
+    scope = request_scope(user)
     tasks = load_tasks(task_ids)
     if not tasks:
         return []
@@ -281,7 +304,13 @@ def month_rows(user: User, period: ReportingPeriod, task_ids: list[int]) -> list
         )
         for report in latest_by_task_unit(others).values():
             co_reports[report.task_id].append(report)
-    units = answering_units() if lead_ids else {}
+    units = (
+        _answering_units(
+            {link.unit_id for t in tasks if t.id in lead_ids for link in t.co_unit_links}
+        )
+        if lead_ids
+        else {}
+    )
     served = served_by_link(user, period, task_ids)
     return [
         MonthRow(

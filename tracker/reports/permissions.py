@@ -9,6 +9,7 @@ The rule itself is tracker.reports.rules.may_read_report; `report_filter` is the
 as a WHERE clause for lists.
 """
 
+from flask import has_request_context, request
 from sqlalchemy import or_, select
 
 from tracker.accounts.models import Role, User
@@ -17,6 +18,36 @@ from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.reports.models import ProgressReport
 from tracker.reports.rules import may_read_report
+from tracker.units.rules import predecessor_closure
+from tracker.units.services import successor_map
+
+
+def request_memo(key, load):
+    """`load()` once a request (kept on the request itself, so a test's long-lived app
+    context never sees an old answer); outside a request, every time."""
+    if not has_request_context():
+        return load()
+    memo = request.__dict__.setdefault("_tracker_reports_memo", {})
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
+def request_successors() -> dict[int, int | None]:
+    """Every unit's successor, read once a request: the month page and its save ask for it
+    from several places (the scope, the owed rule's facts), 2,000 units each time."""
+    return request_memo("successors", successor_map)
+
+
+def request_scope(user: User) -> set[int] | None:
+    """accounts.permissions.unit_scope(user) on the request's successor map."""
+    if not user.has_role(Role.LIAISON):
+        return None
+    if user.unit_id is None:
+        return set()
+    return request_memo(
+        ("scope", user.unit_id), lambda: predecessor_closure(user.unit_id, request_successors())
+    )
 
 
 def report_filter(scope: set[int] | None):

@@ -8,18 +8,19 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.models import Role, User
-from tracker.accounts.permissions import unit_scope
 from tracker.audit import record
 from tracker.common.errors import StepRefused
 from tracker.extensions import db
+from tracker.plans.milestones.pace import refresh_pace, refresh_task_pace
 from tracker.plans.models import OPEN_STATUSES, Task
 from tracker.plans.permissions import task_filter
 from tracker.reports import rules
-from tracker.reports.facts import unit_facts
+from tracker.reports.facts import request_unit_facts
 from tracker.reports.models import ProgressReport, Quality, ReportingPeriod, ReportState
 from tracker.reports.month import filing_task_ids, latest_by_task_unit
 from tracker.reports.periods import previous_month
-from tracker.timeutil import utcnow
+from tracker.reports.permissions import request_scope
+from tracker.timeutil import local_date, utcnow
 
 # Reports sit below supervision and never import it: a layer above that must act on a
 # return (the unit is told at once, see docs/delivery.md) connects to this signal in
@@ -39,12 +40,12 @@ def _task_for_liaison(user: User, task_id: int, period: ReportingPeriod) -> Task
     """The task, if the liaison's unit files `period`'s report on it (the month page's rule,
     rules.files_for_period: a unit a reassignment removed this month still does, a unit
     added this month not yet) — else LookupError (404) — and it is open; else StepRefused."""
-    scope = unit_scope(user)
+    scope = request_scope(user)
     task = db.session.scalar(select(Task).where(Task.id == task_id))
     if task is None:
         raise LookupError(task_id)
     answers_now = db.session.scalar(select(Task.id).where(Task.id == task_id, task_filter(scope)))
-    facts = unit_facts(user.unit_id, [task_id])  # this task's inputs only (issue 13)
+    facts = request_unit_facts(user.unit_id, [task_id])  # this task's inputs only (issue 13)
     owed = facts.owed(period.due_date, period.key)
     me = facts.current(user.unit_id)
     if not rules.files_for_period(
@@ -111,10 +112,7 @@ def save_report(
         problems = rules.submission_problems(report.progress, report.percent)
         if problems:
             raise StepRefused("progress_missing")
-        report.state = ReportState.SUBMITTED.value
-        report.submitted_at = utcnow()
-        report.submitted_by_id = user.id
-        report.first_submitted_at = report.first_submitted_at or report.submitted_at
+        mark_submitted(report, period, user, utcnow())
     else:
         report.state = (
             ReportState.RETURNED.value
@@ -122,6 +120,8 @@ def save_report(
             else ReportState.DRAFT.value
         )
     _flush_or_conflict()
+    if submit and user.unit_id == task.lead_unit_id:
+        refresh_task_pace(task.id)  # the lead unit's newest percent (task_pace)
     record(
         "report.submitted" if submit else "report.saved",
         subject_type="task",
@@ -138,6 +138,20 @@ def save_report(
         },
     )
     return report
+
+
+def mark_submitted(report: ProgressReport, period: ReportingPeriod, user: User, now) -> None:
+    """The one place a report becomes submitted: its submission time, its revision's first
+    submission (a resubmission after a return keeps it) and the report's own first
+    submission over its revisions with its lateness (rules.is_late), which every later
+    revision carries (start_correction) for the review queue's light filter."""
+    report.state = ReportState.SUBMITTED.value
+    report.submitted_at = now
+    report.submitted_by_id = user.id
+    report.first_submitted_at = report.first_submitted_at or now
+    if report.first_filed_at is None:
+        report.first_filed_at = report.first_submitted_at
+        report.first_late = rules.is_late(local_date(report.first_filed_at), period.due_date)
 
 
 def _flush_or_conflict() -> None:
@@ -200,10 +214,7 @@ def submit_all_ready(user: User, period: ReportingPeriod) -> tuple[int, int]:
             skipped += 1
             continue
         previous = report.state
-        report.state = ReportState.SUBMITTED.value
-        report.submitted_at = now
-        report.submitted_by_id = user.id
-        report.first_submitted_at = report.first_submitted_at or now
+        mark_submitted(report, period, user, now)
         record(
             "report.submitted",
             subject_type="task",
@@ -219,6 +230,8 @@ def submit_all_ready(user: User, period: ReportingPeriod) -> tuple[int, int]:
         )
         submitted += 1
     _flush_or_conflict()
+    if submitted:
+        refresh_pace(task_ids=task_ids)  # the pace of the unit's tasks (task_pace)
     return submitted, skipped
 
 
@@ -239,6 +252,8 @@ def start_correction(user: User, report: ProgressReport) -> ProgressReport:
         problems=report.problems,
         next_steps=report.next_steps,
         updated_by_id=user.id,
+        first_filed_at=report.first_filed_at,
+        first_late=report.first_late,
     )
     db.session.add(correction)
     _flush_or_conflict()
@@ -285,6 +300,7 @@ def review(
     report.reviewed_at = utcnow()
     report.reviewed_by_id = user.id
     _flush_or_conflict()
+    refresh_task_pace(report.task_id)  # accepted or returned: the task's pace (task_pace)
     record(
         "report.accepted" if decision == "accept" else "report.returned",
         subject_type="task",

@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.reports import backlog, queries, rules, services
 from tracker.reports import month as month_page
-from tracker.reports.facts import unit_facts
+from tracker.reports.facts import request_unit_facts
 from tracker.reports.forms import PlainForm, ReportForm, ReviewForm, TaskActionForm
 from tracker.reports.models import ReportingPeriod, ReportState
 from tracker.reports.periods import calendar_warning_years, current_period
@@ -43,7 +43,7 @@ def _month_page(period, forms=None, status=200, conflict=None, pages=None):
     `forms` maps a row's anchor to a form to show again (with the person's text and all
     its errors); `conflict` is (anchor, message)."""
     pages = pages or _page_numbers(request.args)
-    facts = unit_facts(current_user.unit_id)  # once for both lists
+    facts = request_unit_facts(current_user.unit_id)  # once for both lists
     earlier = backlog.earlier_page(current_user, period, pages.get("earlier", 1), facts)
     task_ids = month_page.filing_task_ids(current_user, [period], facts)[period.id]
     summary = month_page.month_summary(current_user, period, task_ids)
@@ -283,7 +283,7 @@ def review_queue():
         },
         filters=filters,
         plans=db.session.execute(select(Plan.id, Plan.title).order_by(Plan.id)).all(),
-        units=queries.unit_choices(),
+        unit_options=queries.unit_options(filters.unit_id),
         periods=db.session.scalars(
             select(ReportingPeriod).order_by(
                 ReportingPeriod.year.desc(), ReportingPeriod.month.desc()

@@ -12,7 +12,12 @@ from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.scoring.exports import ledger_workbook, scorecard_workbook
 from tracker.scoring.rules import parse_period
-from tracker.scoring.services import compute_period, period_scores, scorecard_json
+from tracker.scoring.services import (
+    compute_period,
+    period_scores,
+    period_state,
+    scorecard_json,
+)
 from tracker.timeutil import today
 
 
@@ -80,7 +85,8 @@ def register_scoring_cli(app: Flask, export: click.Group) -> None:
         """The stored scorecard of a period as JSON (stdout) or Excel."""
 
         period = _period_option(period_text)
-        scores = period_scores(period, today())
+        # the JSON holds every entry; the workbook streams them itself (period_state only)
+        scores = (period_scores if fmt == "json" else period_state)(period, today())
         if not scores.computed:
             raise click.ClickException(
                 f"no scorecard stored for {period.key}: run `flask --app wsgi scores compute "
@@ -98,7 +104,7 @@ def register_scoring_cli(app: Flask, export: click.Group) -> None:
             raise click.BadParameter("--output is required for xlsx", param_hint="--output")
 
         with open(output, "wb") as fh:
-            fh.write(scorecard_workbook(scores))
+            fh.write(scorecard_workbook(period))
         click.echo(f"wrote {output}")
 
     @export.command("ledger")

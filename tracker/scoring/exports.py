@@ -1,19 +1,18 @@
-"""Excel exports (openpyxl): a plan's task ledger (台账), a period's scorecard and a
+"""Excel exports: a plan's task ledger (台账), a period's scorecard and a
 bulletin's figures; and the Chinese wording that the official files share.
 
 The files are official Chinese documents whatever the reader's UI language, so their
 headers and fixed words are Chinese here, not translated (a rule code unknown here falls
 back to its translated label). Every sheet: the header row first and frozen, set column
 widths, plain values (numbers as numbers, dates as dates), no formulas — text that begins
-with "=" is stored as text. openpyxl (which loads lxml) is imported only inside the
-functions that build a workbook, so a web worker serving ordinary pages never loads lxml
-(issue 13: worker crashes; docs/deployment.md).
+with "=" is stored as text. The files are written by tracker.scoring.xlsx, row by row
+straight into the zip (issue 13: openpyxl took seconds for a year's scorecard): no
+openpyxl and no lxml in a web worker (issue 13: worker crashes; docs/deployment.md).
 """
 
 from datetime import date
-from io import BytesIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.calendar.services import load_calendar
@@ -26,8 +25,10 @@ from tracker.plans.people import rules as people_rules
 from tracker.plans.people.models import ResponsiblePerson
 from tracker.plans.people.queries import load_leaders, names_of
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
-from tracker.scoring import rules
-from tracker.scoring.services import PeriodScores, number
+from tracker.scoring import rules, services
+from tracker.scoring.models import Scorecard, ScoreEntry
+from tracker.scoring.services import number
+from tracker.scoring.xlsx import Workbook
 from tracker.settings import get_setting
 from tracker.units.labels import answering_units, unit_label
 from tracker.units.rules import successor_chain
@@ -96,51 +97,11 @@ def fmt(value) -> str:
 HEADER_FILL_COLOR = "DDE3EA"
 
 
-def _workbook():
-    """A new openpyxl Workbook (imported here: see the module's docstring)."""
-    from openpyxl import Workbook
-
-    return Workbook()
-
-
-def _fill(color: str):
-    from openpyxl.styles import PatternFill
-
-    return PatternFill("solid", fgColor=color)
-
-
-def _sheet(wb, title: str, columns: list[tuple[str, int]], rows) -> object:
-    """A sheet with a frozen header row and the given column widths; returns it."""
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    header_font, header_fill = Font(bold=True), _fill(HEADER_FILL_COLOR)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    ws = wb.create_sheet(title)
-    ws.append([name for name, _width in columns])
-    for index, (_name, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-        cell = ws.cell(row=1, column=index)
-        cell.font, cell.fill = header_font, header_fill
-    for row in rows:
-        ws.append(list(row))
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # text typed "=…" stays text, never a formula
-                if len(cell.value) > 20:
-                    cell.alignment = wrap
-    ws.freeze_panes = "A2"
-    return ws
-
-
-def _save(wb) -> bytes:
-    del wb[wb.sheetnames[0]]  # the empty default sheet
-    stream = BytesIO()
-    wb.save(stream)
-    return stream.getvalue()
+def _workbook() -> Workbook:
+    """A new streaming workbook (tracker.scoring.xlsx, on XlsxWriter): rows go to the file as
+    they come, never held as cells (a year's scorecard of 2,000 units is 400,000 rows); the
+    same rows make the same bytes, so the download equals the CLI's file."""
+    return Workbook(HEADER_FILL_COLOR, fills=LIGHT_FILLS.values())
 
 
 RANKING_COLUMNS = [("名次", 8), ("单位", 24), ("得分", 10), ("扣分", 10), ("加分", 10)]
@@ -149,21 +110,49 @@ RANKING_COLUMNS = [("名次", 8), ("单位", 24), ("得分", 10), ("扣分", 10)
 # ---------------------------------------------------------------- scorecard
 
 
-def scorecard_workbook(scores: PeriodScores) -> bytes:
+def scorecard_workbook(scores) -> bytes:
     """Sheets 排名 (rank, unit, score, deductions, credits) and 明细 (each score entry: unit,
-    rule, amount, event type, event id, event date, note), in ranking order."""
+    rule, amount, event type, event id, event date, note), in ranking order. `scores` is the
+    period (rules.Period) or its PeriodScores: both sheets are streamed from the stored
+    ledger, ranked in SQL (services.ranking) — two statements, the entries read in batches,
+    whatever the number of units and months."""
+    period = getattr(scores, "period", scores)
+    ranked = services.ranking(period)
     wb = _workbook()
-    _sheet(
-        wb,
+    wb.add_sheet(
         "排名",
         RANKING_COLUMNS,
         (
-            (c.rank, c.unit.name, number(c.score), number(c.deductions), number(c.credits))
-            for c in scores.cards
+            (r.rank, r.name, number(r.score), number(r.deductions), number(r.credits))
+            for r in db.session.execute(
+                select(
+                    ranked.c.rank,
+                    ranked.c.name,
+                    ranked.c.score,
+                    ranked.c.deductions,
+                    ranked.c.credits,
+                ).order_by(ranked.c.position)
+            )
         ),
     )
-    _sheet(
-        wb,
+    entries = (
+        select(
+            ranked.c.name,
+            ScoreEntry.rule,
+            ScoreEntry.amount,
+            ScoreEntry.event_type,
+            ScoreEntry.event_id,
+            ScoreEntry.event_date,
+            ScoreEntry.note,
+        )
+        .select_from(ScoreEntry)
+        .join(Scorecard, Scorecard.id == ScoreEntry.scorecard_id)
+        .join(ranked, ranked.c.unit_id == Scorecard.unit_id)
+        .where(Scorecard.period.in_(period.months))
+        .order_by(ranked.c.position, Scorecard.period, ScoreEntry.position)
+        .execution_options(yield_per=5000)
+    )
+    wb.add_sheet(
         "明细",
         [
             ("单位", 24),
@@ -176,19 +165,20 @@ def scorecard_workbook(scores: PeriodScores) -> bytes:
         ],
         (
             (
-                c.unit.name,
-                rule_name(e.rule),
-                number(e.amount),
-                EVENT_NAMES.get(e.event_type, e.event_type),
-                e.event_id,
-                e.event_date,
-                e.note or "",
+                name,
+                rule_name(rule),
+                number(amount),
+                EVENT_NAMES.get(event_type, event_type),
+                event_id,
+                event_date,
+                note or None,
             )
-            for c in scores.cards
-            for e in c.entries
+            for name, rule, amount, event_type, event_id, event_date, note in db.session.execute(
+                entries
+            )
         ),
     )
-    return _save(wb)
+    return wb.bytes()
 
 
 # ---------------------------------------------------------------- bulletin
@@ -197,8 +187,7 @@ def scorecard_workbook(scores: PeriodScores) -> bytes:
 def bulletin_workbook(figures: dict) -> bytes:
     """A bulletin's figures: sheets 排名, 逾期任务 and 督办单 (the same as its page)."""
     wb = _workbook()
-    _sheet(
-        wb,
+    wb.add_sheet(
         "排名",
         RANKING_COLUMNS,
         (
@@ -206,8 +195,7 @@ def bulletin_workbook(figures: dict) -> bytes:
             for r in figures.get("ranking", [])
         ),
     )
-    _sheet(  # 分类考核 (issue 14): the rank within each category beside the overall one
-        wb,
+    wb.add_sheet(  # 分类考核 (issue 14): the rank within each category beside the overall one
         "分类排名",
         [("类别", 16), ("类别内名次", 12), *RANKING_COLUMNS[1:3], ("总名次", 8)],
         (
@@ -216,8 +204,7 @@ def bulletin_workbook(figures: dict) -> bytes:
             for r in g["rows"]
         ),
     )
-    _sheet(
-        wb,
+    wb.add_sheet(
         "逾期任务",
         [
             ("序号", 6),
@@ -232,8 +219,7 @@ def bulletin_workbook(figures: dict) -> bytes:
             for i, t in enumerate(figures.get("overdue_tasks", []), start=1)
         ),
     )
-    _sheet(
-        wb,
+    wb.add_sheet(
         "督办单",
         [
             ("编号", 20),
@@ -259,7 +245,7 @@ def bulletin_workbook(figures: dict) -> bytes:
             for n in figures.get("notices", [])
         ),
     )
-    return _save(wb)
+    return wb.bytes()
 
 
 # ---------------------------------------------------------------- ledger (台账)
@@ -270,27 +256,48 @@ REPORTED = (ReportState.SUBMITTED.value, ReportState.ACCEPTED.value)
 def _latest_reports(plan_id: int, successor_of: dict) -> dict[int, tuple]:
     """{task id: (report, "YYYY-MM")}: each task's newest submitted or accepted report of
     its lead unit (or of a unit that unit became), the latest period and revision winning.
-    One statement for the whole plan."""
-    rows = db.session.execute(
+    One statement for the whole plan: the database keeps each (task, unit)'s newest report
+    (a window function), Python picks among a task's few units the newest of its lead
+    unit's successor chain — not every report of the plan's years (issue 13)."""
+    newest_first = (
+        ReportingPeriod.year.desc(),
+        ReportingPeriod.month.desc(),
+        ProgressReport.revision.desc(),
+        ProgressReport.id.desc(),
+    )
+    ranked = (
         select(
             ProgressReport.task_id,
             ProgressReport.unit_id,
-            ProgressReport.percent,
-            ProgressReport.progress,
+            ProgressReport.id,
+            ProgressReport.revision,
             ReportingPeriod.year,
             ReportingPeriod.month,
             Task.lead_unit_id,
+            func.row_number()
+            .over(
+                partition_by=(ProgressReport.task_id, ProgressReport.unit_id),
+                order_by=newest_first,
+            )
+            .label("newest"),
         )
         .join(ReportingPeriod, ReportingPeriod.id == ProgressReport.period_id)
         .join(Task, Task.id == ProgressReport.task_id)
         .where(Task.plan_id == plan_id, ProgressReport.state.in_(REPORTED))
-        .order_by(
-            ReportingPeriod.year, ReportingPeriod.month, ProgressReport.revision, ProgressReport.id
-        )
-    ).all()
-    latest = {}
-    for r in rows:
-        if r.unit_id in successor_chain(r.lead_unit_id, successor_of):
+        .subquery()
+    )
+    latest, key = {}, {}
+    newest = (
+        select(ranked, ProgressReport.percent, ProgressReport.progress)
+        .join(ProgressReport, ProgressReport.id == ranked.c.id)
+        .where(ranked.c.newest == 1)
+    )
+    for r in db.session.execute(newest).all():
+        if r.unit_id not in successor_chain(r.lead_unit_id, successor_of):
+            continue
+        order = (r.year, r.month, r.revision, r.id)
+        if r.task_id not in key or order > key[r.task_id]:
+            key[r.task_id] = order
             latest[r.task_id] = (r, rules.month_key(r.year, r.month))
     return latest
 
@@ -424,8 +431,11 @@ def ledger_workbook(plan_id: int, today: date) -> bytes:
             )
 
     wb = _workbook()
-    ws = _sheet(wb, "台账", LEDGER_COLUMNS, rows())
-    for index, task in enumerate(tasks, start=2):
-        cell = ws.cell(row=index, column=LIGHT_COLUMN)
-        cell.fill = _fill(LIGHT_FILLS[lights[task.id]])
-    return _save(wb)
+    fill_of = {LIGHT_NAMES[light]: color for light, color in LIGHT_FILLS.items()}
+    wb.add_sheet(
+        "台账",
+        LEDGER_COLUMNS,
+        rows(),
+        fills={LIGHT_COLUMN: lambda row: fill_of[row[LIGHT_COLUMN - 1]]},
+    )
+    return wb.bytes()

@@ -3,25 +3,49 @@ assignments, reports, returns, answers and adjustments as plain values for scori
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Date, exists, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from tracker.audit import AuditEvent
 from tracker.calendar.rules import report_due_date
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
 from tracker.plans.milestones.models import Milestone
-from tracker.plans.models import Task, TaskCoUnit
+from tracker.plans.models import Task, TaskCoUnit, TaskUnitChange
 from tracker.reports.facts import owed_inputs, served_by_links
 from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.reports.rules import first_submission
+from tracker.reports.rules import first_submission, is_late
 from tracker.scoring import rules
 from tracker.scoring.models import ScoreAdjustment
 from tracker.settings import get_setting
-from tracker.supervision.models import Instruction, SupervisionNotice
+from tracker.supervision.models import Instruction, SupervisionNotice, TaskAssignment
 from tracker.supervision.workflow.contest.models import TaskContest
 from tracker.timeutil import local_date
 from tracker.units.models import Unit
 from tracker.units.rules import final_successor
+
+
+class beijing_date(FunctionElement):  # noqa: N801 — an SQL function
+    """The Beijing date (UTC+8, no daylight saving) of a stored naive-UTC moment, computed
+    by the database: timeutil.local_date in SQL, so a month's rows reach Python as dates
+    rather than as datetimes to convert one by one (issue 13)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "beijing_date"
+
+
+@compiles(beijing_date)
+def _beijing_date(element, compiler, **kw):
+    inner = compiler.process(element.clauses, **kw)
+    return f"CAST(({inner}) + INTERVAL '8 hours' AS DATE)"
+
+
+@compiles(beijing_date, "sqlite")
+def _beijing_date_sqlite(element, compiler, **kw):
+    inner = compiler.process(element.clauses, **kw)
+    return f"date({inner}, '+8 hours')"
 
 
 def utc_start(day: date) -> datetime:
@@ -29,8 +53,21 @@ def utc_start(day: date) -> datetime:
     return datetime(day.year, day.month, day.day) - timedelta(hours=8)
 
 
-def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], dict[int, str]]:
-    """The month's facts, the units to score and each unit's code (for listing ties)."""
+def month_facts(
+    month: str, today: date, narrow: bool = False
+) -> tuple[rules.MonthFacts, set[int], dict[int, str]]:
+    """The month's facts, the units to score and each unit's code (for listing ties).
+
+    Set-based (issue 13): the database returns dates (beijing_date) and the month's
+    reports one row per (task, unit) with their first submission and latest revision. With
+    `narrow` (the scorecard: services.compute_month) the facts no rule can score are left
+    out before they become Python values: only the assignments of tasks with an assignment
+    the month has no submission for (the others cannot give 报告未报送; every task with a
+    reassignment too), and only the reports that are late, never submitted, rated good or
+    on those tasks. The rules then score the same events as from every fact —
+    tests/scoring/test_scoring_sql.py compares both card by card — but the narrowed facts
+    are not the month's owed pairs: other readers (tests/test_consistency.py) take every
+    fact, the default."""
     period = rules.parse_period(month)
     year, mon = period.start.year, period.start.month
     calendar = load_calendar()
@@ -59,48 +96,94 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
     ).all():
         co_units.setdefault(task_id, []).append(current(unit_id))
     tasks, lead_of = [], {}
-    for t in db.session.execute(
-        select(Task.id, Task.status, Task.due_date, Task.closed_at, Task.lead_unit_id)
+    workday_of: dict[date, date] = {}  # next_workday once per distinct due date
+    for task_id, status, due_date, closed_on, lead_unit_id in db.session.execute(
+        select(Task.id, Task.status, Task.due_date, beijing_date(Task.closed_at), Task.lead_unit_id)
     ).all():
-        lead_of[t.id] = current(t.lead_unit_id)
+        lead_of[task_id] = lead = current(lead_unit_id)
+        if due_date is not None and due_date not in workday_of:
+            workday_of[due_date] = calendar.next_workday(due_date)
         tasks.append(
             rules.TaskFact(
-                t.id,
-                t.status,
-                calendar.next_workday(t.due_date) if t.due_date else None,
-                local_date(t.closed_at),
-                lead_of[t.id],
-                tuple(co_units.get(t.id, ())),
+                task_id,
+                status,
+                workday_of[due_date] if due_date is not None else None,
+                closed_on,
+                lead,
+                tuple(co_units.get(task_id, ())),
             )
         )
-    # the owed rule's inputs, loaded where every screen loads them (reassignments included)
-    owed_assignments, changes = owed_inputs(current)
+    in_month = (
+        select(ReportingPeriod.id)
+        .where(ReportingPeriod.year == year, ReportingPeriod.month == mon)
+        .scalar_subquery()
+    )
+    submitted = func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
+    # the owed rule's inputs, loaded where every screen loads them (reassignments included):
+    # narrowed to the tasks where a report can be missing — an assignment without a
+    # submission of the month by its own unit (a successor's submission is judged in Python),
+    # or a reassignment
+    open_tasks = None
+    if narrow:
+        assignment = TaskAssignment.__table__.c
+        open_tasks = (
+            select(assignment.task_id)
+            .where(
+                ~exists().where(
+                    ProgressReport.task_id == assignment.task_id,
+                    ProgressReport.unit_id == assignment.unit_id,
+                    ProgressReport.period_id == in_month,
+                    submitted.is_not(None),
+                )
+            )
+            .union(select(TaskUnitChange.task_id))
+        )
+    owed_assignments, changes = owed_inputs(current, task_ids=open_tasks)
     assignments = [rules.Assignment(*a) for a in owed_assignments]
+    kept_tasks = {a.task_id for a in assignments}
 
-    # the first submission is the one reports.rules.is_late judges (a revision's own
-    # first_submitted_at, or its submitted_at if an old row has none); a report counts for
-    # its unit's current successor, like the work
-    submitted = db.func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
+    # the month's reports, one row per (task, unit) as stored, aggregated in SQL: the first
+    # submission reports.rules.is_late judges (the earliest, over the revisions, of a
+    # revision's first_submitted_at, or its submitted_at if an old row has none — as a Beijing
+    # date: rules.first_submission) and the latest revision (its id, state and quality). A
+    # report counts for its unit's current successor, like the work: pairs that meet there
+    # are folded in Python (the latest revision wins, the first submission is the earliest).
+    pairs = (
+        select(
+            ProgressReport.task_id,
+            ProgressReport.unit_id,
+            func.max(ProgressReport.revision).label("revision"),
+            func.min(beijing_date(submitted)).label("first_on"),
+        )
+        .where(ProgressReport.period_id == in_month)
+        .group_by(ProgressReport.task_id, ProgressReport.unit_id)
+        .subquery()
+    )
     report_rows = db.session.execute(
         select(
             ProgressReport.id,
-            ProgressReport.task_id,
-            ProgressReport.unit_id,
-            ProgressReport.revision,
+            pairs.c.task_id,
+            pairs.c.unit_id,
+            pairs.c.revision,
             ProgressReport.state,
             ProgressReport.quality,
-            submitted.label("first_submitted_at"),
+            pairs.c.first_on,
         )
-        .join(ReportingPeriod, ReportingPeriod.id == ProgressReport.period_id)
-        .where(ReportingPeriod.year == year, ReportingPeriod.month == mon)
-        .order_by(ProgressReport.revision)
+        .join(
+            pairs,
+            (ProgressReport.task_id == pairs.c.task_id)
+            & (ProgressReport.unit_id == pairs.c.unit_id)
+            & (ProgressReport.revision == pairs.c.revision),
+        )
+        .where(ProgressReport.period_id == in_month)
+        .order_by(pairs.c.revision)
     ).all()
     latest: dict[tuple[int, int], object] = {}
     first: dict[tuple[int, int], date | None] = {}
     for r in report_rows:
         key = (r.task_id, current(r.unit_id))
         latest[key] = r
-        first[key] = first_submission((first.get(key), local_date(r.first_submitted_at)))
+        first[key] = first_submission((first.get(key), r.first_on)) if key in first else r.first_on
     # 一报多用: owed pairs a report on another task of their link group answers for
     month_ids = db.session.scalars(
         select(ReportingPeriod.id).where(ReportingPeriod.year == year, ReportingPeriod.month == mon)
@@ -112,22 +195,39 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
     reports = [
         rules.ReportFact(r.id, key[0], key[1], first.get(key), r.state, r.quality)
         for key, r in latest.items()
+        if not narrow
+        or key[0] in kept_tasks
+        or first.get(key) is None
+        or is_late(first[key], due)
+        or (r.state == "accepted" and r.quality == "good")
     ]
-    report_units = {r.id: (r.task_id, current(r.unit_id)) for r in report_rows}
+    # returns: the audit records of the month's reports returned since the month began —
+    # the returned reports' own rows are read (any revision), not every report of the month
+    returned = [
+        (event.id, (event.detail or {}).get("report_id"), event.occurred_at)
+        for event in db.session.execute(
+            select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.detail).where(
+                AuditEvent.action == "report.returned",
+                AuditEvent.occurred_at >= utc_start(period.start),
+            )
+        ).all()
+    ]
+    report_ids = {report_id for _e, report_id, _at in returned if isinstance(report_id, int)}
+    report_units = {
+        r.id: (r.task_id, current(r.unit_id))
+        for r in db.session.execute(
+            select(ProgressReport.id, ProgressReport.task_id, ProgressReport.unit_id).where(
+                ProgressReport.period_id == in_month,
+                ProgressReport.id.in_(sorted(report_ids) or [0]),
+            )
+        ).all()
+    }
     returns = []
-    for event in db.session.execute(
-        select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.detail).where(
-            AuditEvent.action == "report.returned",
-            AuditEvent.occurred_at >= utc_start(period.start),
-        )
-    ).all():
-        report_id = (event.detail or {}).get("report_id")
+    for event_id, report_id, occurred_at in returned:
         if report_id in report_units:
             task_id, unit_id = report_units[report_id]
             returns.append(
-                rules.ReturnFact(
-                    event.id, report_id, task_id, unit_id, local_date(event.occurred_at)
-                )
+                rules.ReturnFact(event_id, report_id, task_id, unit_id, local_date(occurred_at))
             )
 
     answers = [
@@ -214,5 +314,18 @@ def month_facts(month: str, today: date) -> tuple[rules.MonthFacts, set[int], di
         {task_id: tuple(found) for task_id, found in contests.items()},
         served,
     )
+    # the units scored: assigned (their current successor) by the month's end — every
+    # assignment counts here, one row per unit
     scored = {a.unit_id for a in assignments if a.assigned_on <= period.end}
+    if narrow:
+        scored |= {
+            current(unit_id)
+            for unit_id in db.session.scalars(
+                select(TaskAssignment.unit_id)
+                .group_by(TaskAssignment.unit_id)
+                .having(
+                    func.min(TaskAssignment.assigned_at) < utc_start(period.end + timedelta(days=1))
+                )
+            )
+        }
     return facts, scored, codes

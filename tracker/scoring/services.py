@@ -5,7 +5,6 @@ tasks and reports; the caller commits.
 """
 
 import json
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -17,9 +16,26 @@ from tracker.extensions import db
 from tracker.plans.seeding import SEEDS_PATH
 from tracker.scoring import rules
 from tracker.scoring.facts import month_facts
-from tracker.scoring.ledger import event_ref
 from tracker.scoring.models import ScoreAdjustment, Scorecard, ScoreEntry, ScoreRuleSet
-from tracker.timeutil import previous_month, utcnow
+
+# The reading side (ranking, cards, trends) is in tracker.scoring.standings; its names
+# stay importable from here for the callers that read and write scores together.
+from tracker.scoring.standings import (  # noqa: F401
+    CardView,
+    PeriodScores,
+    UnitRef,
+    number,
+    period_scores,
+    period_state,
+    ranking,
+    ranking_page,
+    recent_months,
+    scorecard_json,
+    sort_by_rule,
+    trends,
+    unit_card,
+)
+from tracker.timeutil import utcnow
 from tracker.units.models import Unit
 
 RULES_FILE = SEEDS_PATH / "score_rules.json"
@@ -146,7 +162,7 @@ def add_adjustment(user, month: str, unit_id: int, amount: Decimal, reason: str)
 
 def compute_month(month: str, today: date) -> tuple[int, list[rules.Card]]:
     """(rule set version, ranked cards) for the month, computed from the facts."""
-    facts, unit_ids, codes = month_facts(month, today)
+    facts, unit_ids, codes = month_facts(month, today, narrow=True)
     version, amounts = rule_set_for(facts.period.key)
     entries = rules.score_entries(rules.month_events(facts), amounts)
     return version, rules.scorecards(unit_ids, entries, codes)
@@ -232,147 +248,3 @@ def compute_period(period_text: str, today: date, user=None) -> list[str]:
             detail={"period": period.key, "months": months, "today": today.isoformat()},
         )
     return months
-
-
-# --- reading the ledger -----------------------------------------------------------------
-
-
-@dataclass
-class CardView:
-    """A unit's scorecard for a period, read from the stored ledger."""
-
-    unit: Unit
-    score: Decimal
-    deductions: Decimal
-    credits: Decimal
-    rank: int
-    entries: list[ScoreEntry] = field(default_factory=list)
-
-    def by_rule(self) -> list[tuple[str, int, Decimal]]:
-        """(rule, count, total) for each rule with entries, deductions first."""
-        totals: dict[str, list] = {}
-        for e in self.entries:
-            row = totals.setdefault(e.rule, [0, Decimal(0)])
-            row[0] += 1
-            row[1] += e.amount
-        order = {code: i for i, code in enumerate(rules.RULES + (rules.MANUAL_ADJUSTMENT,))}
-        return [
-            (code, n, total)
-            for code, (n, total) in sorted(totals.items(), key=lambda kv: order.get(kv[0], 99))
-        ]
-
-
-@dataclass
-class PeriodScores:
-    period: rules.Period
-    cards: list[CardView]
-    computed: list[str]  # months with a stored ledger
-    missing: list[str]  # months of the period up to today without one
-    computed_on: date | None = None
-    rule_versions: list[int] = field(default_factory=list)
-    unit_count: int = 0  # units ranked in the period (also when only one card is returned)
-
-    def card_for(self, unit_id: int) -> CardView | None:
-        return next((c for c in self.cards if c.unit.id == unit_id), None)
-
-
-def period_scores(period: rules.Period, today: date, unit_id: int | None = None) -> PeriodScores:
-    """The period's scorecards from the stored months, ranked again over the whole period
-    (a month's stored rank is the same: the rule is deterministic). With `unit_id`, only
-    that unit's card is returned, with the rank it has among all units."""
-    stored = db.session.scalars(select(Scorecard).where(Scorecard.period.in_(period.months))).all()
-    entries = db.session.scalars(
-        select(ScoreEntry)
-        .join(Scorecard, Scorecard.id == ScoreEntry.scorecard_id)
-        .where(Scorecard.period.in_(period.months))
-        .order_by(Scorecard.period, ScoreEntry.scorecard_id, ScoreEntry.position)
-    ).all()
-    units = {u.id: u for u in db.session.scalars(select(Unit)).all()}
-    unit_of_card = {c.id: c.unit_id for c in stored}
-    plain = [
-        rules.Entry(
-            e.rule,
-            unit_of_card[e.scorecard_id],
-            e.amount,
-            rules.Event(
-                e.rule, unit_of_card[e.scorecard_id], e.event_type, e.event_id, e.event_date
-            ),
-        )
-        for e in entries
-    ]
-    ranked = rules.scorecards(
-        {c.unit_id for c in stored}, plain, {uid: u.code for uid, u in units.items()}
-    )
-    rows_of: dict[int, list[ScoreEntry]] = {}
-    for e in entries:
-        rows_of.setdefault(unit_of_card[e.scorecard_id], []).append(e)
-    cards = [
-        CardView(
-            units[c.unit_id], c.score, c.deductions, c.credits, c.rank, rows_of.get(c.unit_id, [])
-        )
-        for c in ranked
-        if unit_id is None or c.unit_id == unit_id
-    ]
-    computed = sorted({c.period for c in stored})
-    this_month = rules.month_key(today.year, today.month)
-    missing = [m for m in period.months if m <= this_month and m not in computed]
-    return PeriodScores(
-        period,
-        cards,
-        computed,
-        missing,
-        max((c.computed_on for c in stored), default=None),
-        sorted({c.rule_set_version for c in stored}),
-        len(ranked),
-    )
-
-
-def trends(months: list[str]) -> dict[int, dict[str, Decimal]]:
-    """{unit id: {month: score}} from the stored ledger (one statement)."""
-    result: dict[int, dict[str, Decimal]] = {}
-    for unit_id, period, score in db.session.execute(
-        select(Scorecard.unit_id, Scorecard.period, Scorecard.score).where(
-            Scorecard.period.in_(months)
-        )
-    ).all():
-        result.setdefault(unit_id, {})[period] = score
-    return result
-
-
-def recent_months(today: date, count: int) -> list[str]:
-    """The `count` months up to and including today's, oldest first."""
-    year, month = today.year, today.month
-    months = []
-    for _ in range(count):
-        months.insert(0, rules.month_key(year, month))
-        year, month = previous_month(year, month)
-    return months
-
-
-def number(value: Decimal) -> int | float:
-    """A JSON number: 95 rather than 95.00, 97.5 as it is."""
-    value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def scorecard_json(scores: PeriodScores) -> dict:
-    """The export format: {"period", "units": [{"unit", "score", "rank", "entries": [...]}]}."""
-    return {
-        "period": scores.period.key,
-        "computed_months": scores.computed,
-        "units": [
-            {
-                "unit": card.unit.name,
-                "unit_code": card.unit.code,
-                "score": number(card.score),
-                "rank": card.rank,
-                "deductions": number(card.deductions),
-                "credits": number(card.credits),
-                "entries": [
-                    {"rule": e.rule, "amount": number(e.amount), "event": event_ref(e)}
-                    for e in card.entries
-                ],
-            }
-            for card in scores.cards
-        ],
-    }

@@ -22,7 +22,6 @@ from tracker.database import writing
 from tracker.extensions import db
 from tracker.scoring import ledger, rules, services
 from tracker.scoring.bulletins.forms import period_suggestions
-from tracker.scoring.bulletins.ranking import category_cards
 from tracker.scoring.exports import scorecard_workbook
 from tracker.scoring.forms import AdjustmentForm, ComputeForm, RuleSetForm
 from tracker.timeutil import today
@@ -66,23 +65,29 @@ def index():
 
 
 def _index_page(period: rules.Period, adjust_form=None, status=200):
-    """The ranking of the period, with the office's compute and adjustment forms."""
+    """The ranking of the period, with the office's compute and adjustment forms: ranked,
+    counted and paged in SQL (services.ranking_page), 50 units a page; with a category, its
+    units ranked among themselves."""
     when = today()
-    scores = services.period_scores(period, when)
+    scores = services.period_state(period, when)
     trend_months = services.recent_months(when, 6)
     form = adjust_form or AdjustmentForm(period=period.key)
     form.unit_id.choices = _unit_choices()
     category_id = int_arg("category")
+    cards, page, count = services.ranking_page(
+        period, int_arg("page") or 1, RANKING_PAGE, category_id
+    )
     return render_template(
         "scoring/index.html",
         period=period,
         scores=scores,
         categories=unit_services.categories(),  # 分类考核: filter by category (issue 14)
         category_id=category_id,
-        shown=category_cards(scores.cards, unit_services.category_map(), category_id),
-        page=int_arg("page") or 1,
+        page_rows=[(card, card.rank) for card in cards],
+        ranked_count=count,
+        page=page,
         page_size=RANKING_PAGE,
-        trends=services.trends(trend_months),
+        trends=services.trends(trend_months, [card.unit.id for card in cards]),
         trend_months=trend_months,
         period_choices=_period_choices(when),
         compute_form=ComputeForm(period=period.key),
@@ -103,12 +108,12 @@ def unit_card(unit_id: int):
     elif not current_user.has_role(*READERS):
         abort(403)
     period = _period_arg()
-    scores = services.period_scores(period, today(), unit_id=unit.id)
-    card = scores.card_for(unit.id)
-    entries = card.entries if card else []
-    pages = max(1, -(-len(entries) // ENTRIES_PAGE))  # a year's ledger can run to hundreds
-    page = min(int_arg("page") or 1, pages)
-    shown = entries[(page - 1) * ENTRIES_PAGE : page * ENTRIES_PAGE]
+    # the unit's rank from the SQL ranking, one page of its entries and their totals by
+    # rule: a year's ledger of a busy unit runs to hundreds of entries (issue 13)
+    scores = services.period_state(period, today())
+    card, page, count = services.unit_card(period, unit.id, int_arg("page") or 1, ENTRIES_PAGE)
+    pages = max(1, -(-count // ENTRIES_PAGE))
+    shown = card.entries if card else []
     return render_template(
         "scoring/unit.html",
         unit=unit,
@@ -116,6 +121,7 @@ def unit_card(unit_id: int):
         scores=scores,
         card=card,
         entries=shown,
+        entry_count=count,
         page=page,
         pages=pages,
         tasks=ledger.tasks_named(shown),
@@ -249,11 +255,10 @@ def export_json():
 @bp.route("/scores/export.xlsx")
 @role_required(*READERS)
 def export_xlsx():
-
+    # streamed from the stored ledger, ranked in SQL (exports.scorecard_workbook)
     period = _period_arg()
-    scores = services.period_scores(period, today())
     return Response(
-        scorecard_workbook(scores),
+        scorecard_workbook(period),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f"attachment; filename=scorecard-{period.key}.xlsx"},
     )

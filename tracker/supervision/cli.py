@@ -6,6 +6,8 @@ from datetime import date
 import click
 from flask import Flask
 
+from tracker.database import refresh_statistics
+from tracker.extensions import db
 from tracker.supervision.alerts.rules import KINDS
 from tracker.supervision.alerts.sweep import run_sweep
 from tracker.timeutil import today
@@ -30,6 +32,7 @@ def register_supervision_cli(app: Flask) -> None:
     def alerts_run_once(day: date | None, as_json: bool) -> None:
         """Run the alert sweep once (the scheduler's job) and print what it created."""
         result = run_sweep(day or today())
+        refresh_statistics(db.session)  # as the scheduler's job does (SQLite's planner)
         data = result.as_json()
         if as_json:
             click.echo(json.dumps(data, ensure_ascii=False))

@@ -134,6 +134,8 @@ class Alert(db.Model):
     __table_args__ = (
         # issue 13: the sweep reads the open alerts (resolved_at IS NULL) by period
         Index("ix_alert_open_period", "resolved_at", "period_id"),
+        # the escalation reads the open alerts below the top level (migration 0019)
+        Index("ix_alert_open_level", "resolved_at", "level", "swept_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

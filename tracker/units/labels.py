@@ -18,12 +18,13 @@ def with_history(current: str, former: str | None, pattern: str = CHINESE_PATTER
     return pattern % {"current": current, "former": former}
 
 
-def answering_units() -> dict[int, tuple[int, str, str | None]]:
+def answering_units(only=None) -> dict[int, tuple[int, str, str | None]]:
     """{unit id: (id of the unit answering for it today, that unit's name, the unit's own
-    name when it was reorganised, else None)}. One statement for every unit."""
+    name when it was reorganised, else None)}. One statement for every unit; `only`: the
+    ids a page shows (the task page's units), the others left out of the map."""
     successor_of, names = successor_map_and_names()
     result = {}
-    for unit_id in names:
+    for unit_id in names if only is None else [u for u in dict.fromkeys(only) if u in names]:
         current = final_successor(unit_id, successor_of)
         result[unit_id] = (current, names[current], names[unit_id] if current != unit_id else None)
     return result

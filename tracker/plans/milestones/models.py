@@ -52,3 +52,20 @@ AUDIT_LABELS = {
     "milestone.reopened": _l("Milestone reopened"),
     "milestone.deleted": _l("Milestone deleted"),
 }
+
+
+class TaskPace(db.Model):
+    """An open task's pace as the one rule computed it (issue 13): the expected percent on
+    `computed_on` and the lead unit's newest submitted or accepted percent. Written only by
+    `tracker.plans.milestones.pace.refresh_pace` (the daily sweep, and one task when a report
+    of its lead unit, its milestones or its lead unit change); read by the pace queries,
+    which compare the two against the margin setting in SQL at read time."""
+
+    __tablename__ = "task_pace"
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("task.id", ondelete="CASCADE"), primary_key=True
+    )
+    expected_percent: Mapped[int | None] = mapped_column(Integer)
+    reported_percent: Mapped[int | None] = mapped_column(Integer)
+    computed_on: Mapped[date] = mapped_column(Date)

@@ -9,7 +9,7 @@ like the search reads its FTS table: the columns are named here, the schema stay
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, column, select, table
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.accounts.models import Role
@@ -20,24 +20,13 @@ from tracker.extensions import db
 from tracker.plans.lights import past_due, task_light
 from tracker.plans.milestones import rules
 from tracker.plans.milestones.forms import DoneForm, MilestoneForm
-from tracker.plans.milestones.models import Milestone
+from tracker.plans.milestones.models import Milestone, TaskPace
+from tracker.plans.milestones.pace import _PERIOD, _REPORT, REPORTED, compute_pace
 from tracker.plans.milestones.services import may_mark_done
 from tracker.plans.models import OPEN_STATUSES, Plan, Task
 from tracker.plans.permissions import task_filter
 from tracker.settings import DEFAULTS, Setting, get_setting
-
-_REPORT = table(
-    "progress_report",
-    column("task_id"),
-    column("unit_id"),
-    column("period_id"),
-    column("revision"),
-    column("state"),
-    column("percent"),
-    column("id"),
-)
-_PERIOD = table("reporting_period", column("id"), column("year"), column("month"))
-REPORTED = ("submitted", "accepted")  # tracker.reports.models.ReportState values
+from tracker.timeutil import today as local_today
 
 
 @dataclass(frozen=True)
@@ -119,57 +108,74 @@ def pace_for(tasks, day: date) -> dict[int, Pace]:
     }
 
 
-def behind_pace(scope: set[int] | None, day: date) -> dict[int, Pace]:
-    """{task id: Pace} of the open tasks in a unit scope that are behind pace on `day`.
-    Bounded: only a task with a report can be behind, so the reports of open tasks are read
-    first, then those tasks' plans and milestones — three statements plus the setting,
-    whatever the number of tasks."""
-    percents = dict(
-        db.session.execute(
-            select(_REPORT.c.task_id, _REPORT.c.percent)
-            .join(_PERIOD, _PERIOD.c.id == _REPORT.c.period_id)
-            .join(Task, and_(Task.id == _REPORT.c.task_id, Task.lead_unit_id == _REPORT.c.unit_id))
-            .where(
-                _REPORT.c.state.in_(REPORTED),
-                Task.status.in_(OPEN_STATUSES),
-                task_filter(scope),
-            )
-            .order_by(_PERIOD.c.year, _PERIOD.c.month, _REPORT.c.revision, _REPORT.c.id)
-        ).all()
+def _behind_condition(margin: int):
+    """The pace rule's BEHIND (rules.pace_state) in SQL, on the stored pace of open tasks:
+    a closed task, no expected percent or no report is never behind."""
+    return and_(
+        TaskPace.expected_percent.is_not(None),
+        TaskPace.reported_percent.is_not(None),
+        TaskPace.expected_percent - TaskPace.reported_percent > margin,
+        Task.status.in_(OPEN_STATUSES),
     )
-    if not percents:
-        return {}
-    rows = db.session.execute(
-        select(Task.id, Task.status, Task.due_date, Plan.period_start, Plan.issued_on)
-        .join(Plan, Plan.id == Task.plan_id)
-        .where(Task.id.in_(list(percents)))
-    ).all()
-    milestones = milestones_by_task(percents)
+
+
+def _behind_query(scope: set[int] | None, *columns):
     margin = int(get_setting("pace_margin_points"))
-    behind = {}
-    for row in rows:
-        points = [(m.due_date, m.expected_percent) for m in milestones[row.id]]
-        start = row.period_start or row.issued_on
-        expected = rules.expected_percent(start, row.due_date, points, day)
-        state = rules.pace_state(row.status, expected, percents[row.id], margin)
-        if state == rules.BEHIND:
-            behind[row.id] = Pace(expected, percents[row.id], state)
-    return behind
+    return (
+        select(*columns)
+        .select_from(TaskPace)
+        .join(Task, Task.id == TaskPace.task_id)
+        .where(_behind_condition(margin), task_filter(scope))
+    )
 
 
-def behind_pace_ids(scope: set[int] | None, day: date) -> set[int]:
-    """The ids of the open tasks in a unit scope behind pace on `day` (the /tasks filter)."""
-    return set(behind_pace(scope, day))
+def behind_pace(scope: set[int] | None, day: date) -> dict[int, Pace]:
+    """{task id: Pace} of the open tasks in a unit scope that are behind pace: read from
+    `task_pace` (as of its last refresh, pace.refresh_pace — the daily sweep and each report,
+    milestone or lead unit change), the margin applied in SQL. Two statements (the setting,
+    the rows) whatever the number of tasks. `day` is the day asked about; the stored
+    expected percents are those of their `computed_on` (today once the sweep has run)."""
+    rows = db.session.execute(
+        _behind_query(scope, TaskPace.task_id, TaskPace.expected_percent, TaskPace.reported_percent)
+    ).all()
+    return {task_id: Pace(exp, rep, rules.BEHIND) for task_id, exp, rep in rows}
+
+
+def behind_pace_ids(scope: set[int] | None, day: date, among=None) -> set[int]:
+    """The ids of the open tasks in a unit scope behind pace on `day` (the /tasks filter);
+    `among`: only of these task ids (the leader's pages)."""
+    query = _behind_query(scope, TaskPace.task_id)
+    if among is not None:
+        query = query.where(TaskPace.task_id.in_(list(among)))
+    return set(db.session.scalars(query))
+
+
+def behind_pace_select(scope: set[int] | None):
+    """The ids of the open tasks in a unit scope behind pace, as a subquery (a list filter:
+    `Task.id.in_(behind_pace_select(scope))`, no ids carried through Python)."""
+    return _behind_query(scope, TaskPace.task_id)
+
+
+def behind_pace_count(scope: set[int] | None, day: date) -> int:
+    """How many open tasks in a unit scope are behind pace: one SQL COUNT (and the setting)."""
+    return db.session.scalar(_behind_query(scope, func.count()))
 
 
 PAGE_SIZE = 50
 
 
-def pace_list(scope: set[int] | None, day: date, page: int | None = 1):
-    """The published pace list (序时进度): the tasks behind pace on `day`, furthest behind
-    first, as ([(task, pace)], total); `page` None gives them all (the files). Five
-    statements whatever the number of tasks."""
-    behind = behind_pace(scope, day)
+def _pace_list_on(scope: set[int] | None, day: date, page: int | None):
+    """pace_list for a day before today (a past month's list): the pure rule computed on
+    that day for all open tasks (pace.compute_pace: three set-based statements, no row
+    stored), the newest reported percent as ever."""
+    margin = int(get_setting("pace_margin_points"))
+    ids = set(db.session.scalars(select(Task.id).where(task_filter(scope)))) if scope else None
+    behind = {}
+    for task_id, (expected, reported) in compute_pace(day).items():
+        if ids is not None and task_id not in ids:
+            continue
+        if rules.pace_state(OPEN_STATUSES[0], expected, reported, margin) == rules.BEHIND:
+            behind[task_id] = Pace(expected, reported, rules.BEHIND)
     ordered = sorted(behind, key=lambda i: (behind[i].reported - behind[i].expected, i))
     if page is not None:
         ordered = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -184,6 +190,28 @@ def pace_list(scope: set[int] | None, day: date, page: int | None = 1):
         )
     }
     return [(tasks[i], behind[i]) for i in ordered], len(behind)
+
+
+def pace_list(scope: set[int] | None, day: date, page: int | None = 1):
+    """The published pace list (序时进度): the tasks behind pace on `day`, furthest behind
+    first, as ([(task, pace)], total); `page` None gives them all (the files). Read from
+    `task_pace`, ordered, counted and paged in SQL: four statements (the setting twice,
+    the count, the page with its tasks) whatever the number of tasks. A day before today (a
+    past month) is computed by the rule on that day instead (_pace_list_on)."""
+    if day < local_today():
+        return _pace_list_on(scope, day, page)
+    total = behind_pace_count(scope, day)
+    if not total:
+        return [], 0
+    query = (
+        _behind_query(scope, Task, TaskPace.expected_percent, TaskPace.reported_percent)
+        .options(joinedload(Task.plan), joinedload(Task.lead_unit))
+        .order_by(TaskPace.reported_percent - TaskPace.expected_percent, Task.id)
+    )
+    if page is not None:
+        query = query.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+    rows = db.session.execute(query).unique().all()
+    return [(task, Pace(exp, rep, rules.BEHIND)) for task, exp, rep in rows], total
 
 
 def unit_choices(task: Task) -> list[tuple[int, str]]:

@@ -16,8 +16,9 @@ from tracker.audit import record
 from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.plans.milestones.models import DOCUMENT, MANUAL, Milestone
+from tracker.plans.milestones.pace import refresh_task_pace
 from tracker.plans.milestones.rules import phase_milestones
-from tracker.plans.models import Task, TaskCoUnit, TaskStatus
+from tracker.plans.models import OPEN_STATUSES, Task, TaskCoUnit, TaskStatus
 from tracker.timeutil import today as local_today
 
 CLOSED_STATES = (TaskStatus.CLOSED.value, TaskStatus.ARCHIVED.value)
@@ -50,6 +51,12 @@ def _check_values(task: Task, unit_id: int | None, expected_percent: int | None)
             raise StepRefused("milestone_bad_unit", field="unit_id")
     if expected_percent is not None and not 0 <= expected_percent <= 100:
         raise StepRefused("milestone_bad_percent", field="expected_percent")
+
+
+def _pace_changed(task: Task) -> None:
+    """An open task's milestones changed: its stored pace follows (pace.refresh_pace)."""
+    if task.status in OPEN_STATUSES:
+        refresh_task_pace(task.id)
 
 
 def _detail(milestone: Milestone, **extra) -> dict:
@@ -88,6 +95,7 @@ def add_milestone(
     db.session.add(milestone)
     db.session.flush()
     record("milestone.added", task, actor=user, detail=_detail(milestone, source=source))
+    _pace_changed(task)
     return milestone
 
 
@@ -110,6 +118,7 @@ def update_milestone(
     milestone.expected_percent = expected_percent
     db.session.flush()
     record("milestone.updated", task, actor=user, detail=_detail(milestone, was=before))
+    _pace_changed(task)
 
 
 def mark_done(
@@ -151,6 +160,7 @@ def delete_milestone(milestone: Milestone, task: Task, *, user: User) -> None:
     db.session.delete(milestone)
     db.session.flush()
     record("milestone.deleted", task, actor=user, detail=detail)
+    _pace_changed(task)
 
 
 def add_proposed_milestones(

@@ -1,29 +1,31 @@
-"""Read models of people: who is in charge of which task, "我分管的" (a leader's tasks, red
-and behind pace first) and the 挂图作战 chart. Each costs a fixed number of statements,
-whatever the number of tasks: the leader rows, the sections and the tasks' plain rows are
-loaded once and the rule (rules.leader_in_charge) runs in Python."""
+"""Read models of people: who is in charge of which task and "我分管的" (a leader's tasks, red
+and behind pace first; the 挂图作战 chart is in wall_chart.py). Each costs a fixed number of
+statements, whatever the number of tasks. "我分管的" is selected, counted, ordered and paged
+by the database (`leader_page`: the rule rules.leader_in_charge resolved over the few
+sections in Python, then written as a WHERE clause; the order rules.leader_order as an
+ORDER BY); the chart's full list (`leader_task_rows`) applies the rule to plain rows."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, String, case, func, literal, or_, select, union_all
+from sqlalchemy import Integer, String, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import Role, User
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
-from tracker.plans.light_sql import bounds_on, lights_of
+from tracker.plans.light_sql import bounds_on, light_case, lights_of
+from tracker.plans.lights import RED, YELLOW
 from tracker.plans.milestones import queries as pace
-from tracker.plans.milestones.models import Milestone
-from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
+from tracker.plans.models import Section, Task, TaskCoUnit, TaskStatus
 from tracker.plans.people import rules
 from tracker.plans.people.models import LeaderInCharge, ResponsiblePerson
-from tracker.plans.permissions import task_filter
 from tracker.settings import get_setting
 from tracker.timeutil import today
 
 ARCHIVED = TaskStatus.ARCHIVED.value
+CLOSED = TaskStatus.CLOSED.value
 
 
 @dataclass
@@ -89,11 +91,18 @@ def task_leaders(plan_ids, leaders: Leaders) -> tuple[list, dict[int, int | None
     return tasks, in_charge
 
 
+MAX_LISTED_IDS = 5000  # ids bound into one statement (SQLite and psycopg cap parameters)
+
+
 def behind_pace_ids(task_ids, day: date) -> set[int]:
     """Those of the tasks that are behind pace (慢于序时) on `day`, by the pace rule
     (tracker.plans.milestones: a bounded read of the reported tasks, constant statements)."""
     ids = set(task_ids)
-    return pace.behind_pace_ids(None, day) & ids if ids else set()
+    if not ids:
+        return set()
+    if len(ids) > MAX_LISTED_IDS:  # beyond what a statement may bind: filter here instead
+        return pace.behind_pace_ids(None, day) & ids
+    return pace.behind_pace_ids(None, day, among=ids)
 
 
 def list_lights(rows, day: date) -> dict[int, str]:
@@ -168,25 +177,110 @@ def persons_of(task_ids) -> dict[int, dict[int, ResponsiblePerson]]:
     return found
 
 
+def leader_condition(user_id: int, leaders: Leaders):
+    """A WHERE clause: the task is the leader's in charge (rules.leader_in_charge) — it
+    names the leader itself, or names nobody and its nearest section naming a leader, else
+    its plan, names this one — or None when the leader is in charge of nothing. The
+    sections' part is resolved here, by the rule, over the few sections of the leader's
+    plans (one statement); the tasks are then selected by the database."""
+    plan_ids = sorted(leaders.plans_of.get(user_id, ()))
+    if not plan_ids:
+        return None
+    sections = db.session.execute(
+        select(Section.id, Section.parent_id, Section.plan_id).where(Section.plan_id.in_(plan_ids))
+    ).all()
+    parent_of = {s.id: s.parent_id for s in sections}
+    mine_sections = [
+        s.id
+        for s in sections
+        if rules.leader_in_charge(
+            None,
+            [leaders.of_section.get(c) for c in rules.section_chain(s.id, parent_of)],
+            leaders.of_plan.get(s.plan_id),
+        )
+        == user_id
+    ]
+    mine_plans = [p for p in plan_ids if leaders.of_plan.get(p) == user_id]  # no section
+    own = select(LeaderInCharge.id).where(LeaderInCharge.task_id == Task.id)
+    return and_(
+        Task.plan_id.in_(plan_ids),
+        Task.status != ARCHIVED,
+        or_(
+            own.where(LeaderInCharge.user_id == user_id).exists(),
+            and_(
+                ~own.exists(),
+                or_(
+                    Task.section_id.in_(mine_sections),
+                    and_(Task.section_id.is_(None), Task.plan_id.in_(mine_plans)),
+                ),
+            ),
+        ),
+    )
+
+
+def leader_rank(light, behind_ids):
+    """rules.leader_order's first key in SQL: 0 red, 1 behind pace, 2 yellow, 3 green, 4
+    closed (`light` the SQL light, `behind_ids` the leader's tasks behind pace)."""
+    return case(
+        (Task.status == CLOSED, 4),
+        (light == RED, 0),
+        (Task.id.in_(sorted(behind_ids)), 1),
+        (light == YELLOW, 2),
+        else_=3,
+    )
+
+
 def leader_page(user_id: int, page: int = 1, per_page: int = 50) -> LeaderPage:
-    """One page of "我分管的"."""
-    rows, lights, behind = leader_task_rows(user_id)
-    start = (page - 1) * per_page
-    chosen = rows[start : start + per_page]
-    ids = [r.id for r in chosen]
-    loaded = full_tasks(ids)
+    """One page of "我分管的", paged by the database: the leader's tasks selected in SQL
+    (`leader_condition`), counted by light with a GROUP BY over the SQL light, ordered by
+    rules.leader_order written in SQL (`leader_rank`, then due date, plan, number) with
+    LIMIT/OFFSET — a fixed number of statements and only the page's tasks loaded.
+    tests/people/test_leader_page_sql.py checks it against the rule on varied data."""
+    condition = leader_condition(user_id, load_leaders())
+    if condition is None:
+        return LeaderPage([], {}, set(), {}, page, False, 0, {})
+    day = today()
+    bounds = bounds_on(day, load_calendar(), int(get_setting("yellow_working_days")))
+    light = light_case(bounds)
     counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        if row.status != TaskStatus.CLOSED.value:
-            counts[lights[row.id]] += 1
+    total = 0
+    for name, status, n in db.session.execute(
+        select(light, Task.status, func.count()).where(condition).group_by(light, Task.status)
+    ).all():
+        total += n
+        if status != CLOSED:
+            counts[name] += n
+    everyone_behind = pace.behind_pace_ids(None, day) if total else set()
+    behind = (  # the leader's ids (one column) met in Python, not thousands of parameters
+        set(db.session.scalars(select(Task.id).where(condition))) & everyone_behind
+        if everyone_behind
+        else set()
+    )
+    start = (page - 1) * per_page
+    rows = db.session.execute(
+        select(Task.id, light)
+        .where(condition)
+        .order_by(
+            leader_rank(light, behind),
+            Task.due_date.is_(None),
+            Task.due_date,
+            Task.plan_id,
+            Task.number,
+        )
+        .limit(per_page)
+        .offset(start)
+    ).all()
+    lights = dict(rows)
+    ids = list(lights)
+    loaded = full_tasks(ids)
     return LeaderPage(
         tasks=[loaded[i] for i in ids if i in loaded],
         lights=lights,
         behind=behind & set(ids),
         persons=persons_of(ids),
         page=page,
-        has_next=start + per_page < len(rows),
-        total=len(rows),
+        has_next=start + per_page < total,
+        total=total,
         counts=dict(counts),
     )
 
@@ -307,104 +401,3 @@ def task_people(task: Task, with_choices: bool = False) -> TaskPeople:
         persons=found,
         choices=sorted(choices, key=lambda c: (c[1], c[0])),
     )
-
-
-@dataclass
-class WallChart:
-    """挂图作战: sections (with their tasks, each once), the time axis and the marks."""
-
-    groups: list  # [(heading, [Task])]
-    columns: list
-    lights: dict[int, str]
-    behind: set[int]
-    leader_names: dict[int, str]
-    in_charge: dict[int, int | None]
-    persons: dict[int, dict[int, ResponsiblePerson]]
-    due_column: dict[int, int | None]
-    milestone_marks: dict[int, dict[int, list]]  # task id → column → milestones
-    today_column: int | None
-    task_count: int
-
-
-def _chart(groups, tasks: list[Task], in_charge, start, end, today) -> WallChart:
-    ids = [t.id for t in tasks]
-    milestones = (
-        db.session.scalars(
-            select(Milestone)
-            .where(Milestone.task_id.in_(ids))
-            .order_by(Milestone.due_date, Milestone.id)
-        ).all()
-        if ids
-        else []
-    )
-    days = [t.due_date for t in tasks if t.due_date] + [m.due_date for m in milestones]
-    start = start or (min(days) if days else today)
-    end = end or (max(days) if days else today)
-    if days:
-        start, end = min(start, *days), max(end, *days)
-    columns = rules.time_axis(start, end)
-    marks: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for milestone in milestones:
-        marks[milestone.task_id][rules.column_of(columns, milestone.due_date)].append(milestone)
-    today_column = rules.column_of(columns, today) if start <= today <= end else None
-    return WallChart(
-        groups=groups,
-        columns=columns,
-        lights=list_lights(tasks, today),
-        behind=behind_pace_ids(ids, today),
-        leader_names=names_of(in_charge.values()),
-        in_charge=in_charge,
-        persons=persons_of(ids),
-        due_column={t.id: rules.column_of(columns, t.due_date) for t in tasks},
-        milestone_marks=marks,
-        today_column=today_column,
-        task_count=len(tasks),
-    )
-
-
-def plan_wall_chart(plan: Plan, scope: set[int] | None, today) -> WallChart:
-    """A plan's chart, grouped by section in document order; a liaison sees its unit's tasks
-    only. A fixed number of statements for any number of tasks."""
-    sections = db.session.scalars(
-        select(Section).where(Section.plan_id == plan.id).order_by(Section.number)
-    ).all()
-    tasks = (
-        db.session.scalars(
-            select(Task)
-            .where(Task.plan_id == plan.id, Task.status != ARCHIVED, task_filter(scope))
-            .options(
-                joinedload(Task.lead_unit),
-                selectinload(Task.co_unit_links).joinedload(TaskCoUnit.unit),
-            )
-            .order_by(Task.number)
-        )
-        .unique()
-        .all()
-    )
-    _rows, in_charge = task_leaders([plan.id], load_leaders())
-    by_section: dict[int, list[Task]] = defaultdict(list)
-    for task in tasks:
-        by_section[task.section_id].append(task)
-    groups = [
-        (f"{s.path or s.label} {s.title}".strip(), by_section[s.id])
-        for s in sections
-        if by_section.get(s.id)
-    ]
-    return _chart(groups, tasks, in_charge, plan.period_start, plan.period_end, today)
-
-
-def leader_wall_chart(user_id: int, today) -> WallChart:
-    """A leader's chart: its tasks grouped by plan and section, in document order."""
-    rows, _lights, _behind = leader_task_rows(user_id)
-    loaded = full_tasks([r.id for r in rows])
-    tasks = sorted(loaded.values(), key=lambda t: (t.plan_id, t.section.number, t.number))
-    groups: list = []
-    for task in tasks:
-        heading = (
-            f"{task.plan.doc_number or task.plan.title} · "
-            f"{task.section.path or task.section.label} {task.section.title}"
-        ).strip()
-        if not groups or groups[-1][0] != heading:
-            groups.append((heading, []))
-        groups[-1][1].append(task)
-    return _chart(groups, tasks, dict.fromkeys(loaded, user_id), None, None, today)

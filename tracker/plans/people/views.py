@@ -14,7 +14,7 @@ from tracker.common.http import int_arg
 from tracker.extensions import db
 from tracker.plans import services as plan_services
 from tracker.plans.models import Plan, Section
-from tracker.plans.people import forms, queries, services
+from tracker.plans.people import forms, queries, services, wall_chart
 from tracker.plans.permissions import can_view_task
 from tracker.timeutil import today
 
@@ -40,7 +40,7 @@ def leader_chart(user_id: int):
     leader = db.session.get(User, user_id)
     if leader is None or leader.role != Role.LEADER.value:
         abort(404)
-    chart = queries.leader_wall_chart(user_id, today())
+    chart = wall_chart.leader_wall_chart(user_id, today())
     return render_template(
         "people/wall_chart.html",
         chart=chart,
@@ -56,7 +56,7 @@ def plan_chart(plan_id: int):
     """A plan's 挂图作战; a liaison sees its unit's tasks only (404 when it has none)."""
     plan = db.session.get(Plan, plan_id) or abort(404)
     scope = current_scope()
-    chart = queries.plan_wall_chart(plan, scope, today())
+    chart = wall_chart.plan_wall_chart(plan, scope, today())
     if scope is not None and not chart.task_count:
         abort(404)
     return render_template(

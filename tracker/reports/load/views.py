@@ -47,43 +47,55 @@ def unit(unit_id: int):
     )
 
 
-@bp.route("/link", methods=["POST"])
-@role_required(Role.OFFICE)
-def link():
-    form = forms.LinkForm()
-    back = safe_next(form.next.data) or url_for("reporting_load.index")
+def _linking_step(form, back: str, step, done: str, check=None):
+    """The shape of linking and unlinking: an expired form, a refusal (nothing saved) or
+    done (committed, `done` flashed) — always back to `back`. `check()`, when given, checks
+    the input after the form and returns its value for `step(value)`, or None after
+    flashing why."""
     if not form.validate_on_submit():
         flash(_("The form has expired. Please try again."), "error")
         return redirect(back)
-    ids = forms.parse_ids(form.task_ids.data)
-    if ids is None:
-        flash(_("Enter the task numbers to link, separated by commas."), "error")
+    value = check() if check is not None else ()
+    if value is None:
         return redirect(back)
     try:
-        services.link_tasks(ids, current_user)
+        step(value)
     except StepRefused as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(back)
     db.session.commit()
-    flash(_("Tasks linked: one report now serves them all."), "success")
+    flash(done, "success")
     return redirect(back)
+
+
+@bp.route("/link", methods=["POST"])
+@role_required(Role.OFFICE)
+def link():
+    form = forms.LinkForm()
+
+    def ids():
+        found = forms.parse_ids(form.task_ids.data)
+        if found is None:
+            flash(_("Enter the task numbers to link, separated by commas."), "error")
+        return found
+
+    return _linking_step(
+        form,
+        safe_next(form.next.data) or url_for("reporting_load.index"),
+        lambda task_ids: services.link_tasks(task_ids, current_user),
+        _("Tasks linked: one report now serves them all."),
+        check=ids,
+    )
 
 
 @bp.route("/tasks/<int:task_id>/unlink", methods=["POST"])
 @role_required(Role.OFFICE)
 def unlink(task_id: int):
     form = forms.UnlinkForm()
-    back = safe_next(form.next.data) or url_for("pages.task_detail", task_id=task_id)
-    if not form.validate_on_submit():
-        flash(_("The form has expired. Please try again."), "error")
-        return redirect(back)
-    try:
-        services.unlink_task(task_id, current_user)
-    except StepRefused as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("Task unlinked."), "success")
-    return redirect(back)
+    return _linking_step(
+        form,
+        safe_next(form.next.data) or url_for("pages.task_detail", task_id=task_id),
+        lambda _value: services.unlink_task(task_id, current_user),
+        _("Task unlinked."),
+    )

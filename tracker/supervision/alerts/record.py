@@ -157,6 +157,8 @@ def escalate(calendar, today, settings: dict, result) -> None:
         update(Alert)
         .where(
             Alert.resolved_at.is_(None),
+            # the top level cannot rise: the index ix_alert_open_level reads only the others
+            Alert.level < rules.LEVEL_BULLETIN,
             Alert.kind.in_(rules.ESCALATING_KINDS),
             Alert.swept_on <= max(cutoff for _level, cutoff in cutoffs),
             Alert.level < reached,

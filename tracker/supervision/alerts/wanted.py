@@ -17,13 +17,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from tracker.extensions import db
+from tracker.plans.light_sql import bounds_on
 from tracker.plans.lights import workdays_left
 from tracker.plans.milestones import rules as milestone_rules
 from tracker.plans.milestones.models import Milestone
-from tracker.plans.models import OPEN_STATUSES, Task
+from tracker.plans.models import OPEN_STATUSES, Task, TaskUnitChange
 from tracker.reports import rules as report_rules
 from tracker.reports.facts import ReportingFacts, owed_inputs, served_by_links
 from tracker.reports.models import ProgressReport, ReportingPeriod
@@ -48,8 +49,9 @@ class Context:
     successor_of: dict = field(default_factory=dict)
     tasks: dict = field(default_factory=dict)
     recent: list = field(default_factory=list)  # this month's and last month's periods
-    closed_on: dict = field(default_factory=dict)  # open task id -> closed on (reopened)
+    closed_at: dict = field(default_factory=dict)  # open task id -> closed at (reopened)
     contested: set = field(default_factory=set)  # tasks with an open contest: clock stopped
+    bounds: object = None  # the lights' due-date boundaries today (plans.light_sql.bounds_on)
 
     _current: dict = field(default_factory=dict)
 
@@ -74,21 +76,30 @@ def load_context(today: date, calendar, settings: dict) -> Context:
     """The open tasks with their current lead unit (after reorganisations: the lead of
     `workflow.rules.assignment_units`, its final successor), and the recent periods."""
     ctx = Context(today, calendar, settings, successor_map(), recent=recent_periods(today))
+    ctx.bounds = bounds_on(today, calendar, settings["yellow_working_days"])
     for task in db.session.execute(
         select(Task.id, Task.status, Task.due_date, Task.lead_unit_id, Task.closed_at).where(
             Task.status.in_(OPEN_STATUSES)
         )
     ):
         ctx.tasks[task.id] = (task.status, task.due_date, ctx.current(task.lead_unit_id))
-        ctx.closed_on[task.id] = local_date(task.closed_at)
+        if task.closed_at is not None:
+            ctx.closed_at[task.id] = task.closed_at
     ctx.contested = contested_task_ids()
     return ctx
 
 
 def task_alerts(ctx: Context):
-    """Open tasks due soon or overdue (their light), to the lead unit as it is now."""
+    """Open tasks due soon or overdue (their light), to the lead unit as it is now.
+
+    Only the tasks whose light is not green are judged: those due on or before the lights'
+    yellow boundary (`ctx.bounds.last_yellow`, plans.light_sql.bounds_on — the boundary the
+    SQL light uses, found with the light rule itself); a task due later is green and gets
+    no alert. The rule (rules.task_alert_kind) then decides each of them, as before
+    (tests/supervision/test_sweep_sql.py checks the answer equals judging every task)."""
+    last_yellow = ctx.bounds.last_yellow
     for task_id, (status, due_date, lead) in ctx.tasks.items():
-        if due_date is None:
+        if due_date is None or due_date > last_yellow:
             continue
         due = ctx.calendar.next_workday(due_date)
         left = workdays_left(ctx.calendar, ctx.today, due, ctx.warn)
@@ -134,18 +145,53 @@ def in_scope(recent_ids):
     )
 
 
-def _recent_facts(period_ids: list[int], ctx: Context) -> ReportingFacts:
+MAX_LISTED = 5000  # candidate tasks given to SQL as a list up to this many, else a subquery
+
+
+def candidate_tasks(period_ids: list[int]):
+    """SELECT of the open tasks that may owe a report never submitted in one of the periods:
+    those with an assignment whose unit filed no report in one of them, and those with a
+    reassignment (改派: an assignment it dropped is owed without a row). Every other open
+    task has, for each of its assignments, a report of that very unit in each period, so
+    each of its owed (task, unit) pairs was submitted and none can alert — leaving it out
+    changes no answer, as the owed rule is per (task, unit) (reports.facts.owed_inputs).
+    This keeps the rule's Python work to the few thousand tasks still owing, not the tens
+    of thousands of assignments (issue 13)."""
+    submitted = func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
+    unfiled = [
+        ~exists().where(
+            ProgressReport.task_id == TaskAssignment.task_id,
+            ProgressReport.unit_id == TaskAssignment.unit_id,
+            ProgressReport.period_id == period_id,
+            submitted.is_not(None),
+        )
+        for period_id in period_ids
+    ]
+    open_ids = select(Task.id).where(Task.status.in_(OPEN_STATUSES))
+    owing = select(TaskAssignment.task_id).where(
+        TaskAssignment.task_id.in_(open_ids), or_(*unfiled)
+    )
+    reassigned = select(TaskUnitChange.task_id).where(TaskUnitChange.task_id.in_(open_ids))
+    return owing.union(reassigned)
+
+
+def _recent_facts(period_ids: list[int], ctx: Context, task_ids=None) -> ReportingFacts:
     """The reporting facts the report alerts need, for the open tasks only (the owed rule is
-    per (task, unit): for them the answer is the one all tasks give): the assignments and
-    reassignments of open tasks, and each pair's first submission in the periods — the
-    earliest of its revisions, taken in SQL (reports.rules.first_submission over the
-    revisions of one unit; over a unit and its predecessors here). Lighter than
+    per (task, unit): for them the answer is the one all tasks give), and of those only
+    `task_ids` when given (a list or a SELECT, `candidate_tasks`): the assignments and
+    reassignments, and each pair's first submission in the periods — the earliest of its
+    revisions, taken in SQL (reports.rules.first_submission over the revisions of one
+    unit; over a unit and its predecessors here). Lighter than
     reports.facts.reporting_facts, which also loads every task and the latest states."""
 
     current = ctx.current
-    open_ids = select(Task.id).where(Task.status.in_(OPEN_STATUSES))
-    tasks = {t: (status, ctx.closed_on.get(t)) for t, (status, _due, _lead) in ctx.tasks.items()}
-    assignments, changes = owed_inputs(current, task_ids=open_ids)
+    if task_ids is None:
+        task_ids = select(Task.id).where(Task.status.in_(OPEN_STATUSES))
+    assignments, changes = owed_inputs(current, task_ids=task_ids)
+    tasks = {}  # {task: (status, closed on)} of the tasks assigned (the Beijing date, once)
+    for task_id in {a[0] for a in assignments} | {pair[0] for pair in changes}:
+        if task_id in ctx.tasks:
+            tasks[task_id] = (ctx.tasks[task_id][0], local_date(ctx.closed_at.get(task_id)))
     submitted = func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
     first: dict[int, dict] = defaultdict(dict)
     for period_id, task_id, unit_id, earliest in db.session.execute(
@@ -157,7 +203,7 @@ def _recent_facts(period_ids: list[int], ctx: Context) -> ReportingFacts:
         )
         .where(
             ProgressReport.period_id.in_(period_ids),
-            ProgressReport.task_id.in_(open_ids),
+            ProgressReport.task_id.in_(task_ids),
             submitted.is_not(None),
         )
         .group_by(ProgressReport.period_id, ProgressReport.task_id, ProgressReport.unit_id)
@@ -174,15 +220,31 @@ def _recent_facts(period_ids: list[int], ctx: Context) -> ReportingFacts:
     return ReportingFacts(ctx.successor_of, tasks, assignments, dict(first), {}, changes)
 
 
-def report_alerts(ctx: Context):
+def report_alerts(ctx: Context, prefilter: bool = True):
     """Owed reports never submitted, due soon or missing, on tasks still open, for this
-    month's and last month's periods."""
-    if not ctx.recent:
-        return
-    facts = _recent_facts([p.id for p in ctx.recent], ctx)
+    month's and last month's periods.
+
+    A period whose report, never submitted, would not alert today (not yet due within the
+    warning window: rules.report_alert_kind of no submission) is not judged at all — no
+    pair of it can alert. The others are judged by the owed rule over the open tasks that
+    may still owe a report (`candidate_tasks`, in SQL; `prefilter=False` judges every open
+    task — the reference the tests compare with)."""
+    live = []
     for period in ctx.recent:
-        label = f"{period.year:04d}-{period.month:02d}"
         left = workdays_left(ctx.calendar, ctx.today, period.due_date, ctx.warn)
+        if rules.report_alert_kind(None, period.due_date, ctx.today, left, ctx.warn):
+            live.append((period, left))
+    if not live:
+        return
+    period_ids = [period.id for period, _left in live]
+    task_ids = None
+    if prefilter:  # read once, then given as a list to the three statements that use it
+        task_ids = db.session.scalars(candidate_tasks(period_ids)).all()
+        if len(task_ids) > MAX_LISTED:  # too long for one statement's parameters
+            task_ids = candidate_tasks(period_ids)
+    facts = _recent_facts(period_ids, ctx, task_ids)
+    for period, left in live:
+        label = f"{period.year:04d}-{period.month:02d}"
         first = facts.first_submitted.get(period.id, {})
         for task_id, unit_id in sorted(facts.owed(period.due_date, label)):
             if task_id not in ctx.tasks:

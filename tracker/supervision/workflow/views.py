@@ -79,6 +79,31 @@ def _form_page(form, *, title: str, task, multipart: bool = False, error=None):
     )
 
 
+def _form_step(form, *, title: str, task, step, message, multipart: bool = False):
+    """The shape of a step posted with a form from the task page: invalid input gives the
+    form again (400); a refusal naming a field gives the form again with the message beside
+    it, any other refusal goes back to the task with the message (nothing saved); done,
+    it commits, flashes `message` (or `message(result)` of the step's result) and goes back
+    to the task. `step()` runs the service."""
+    target = _task_url(task.id)
+    if not form.validate_on_submit():
+        return _form_page(form, title=title, task=task, multipart=multipart)
+    try:
+        result = step()
+    except StepRefused as error:
+        if error.field:
+            return _form_page(form, title=title, task=task, multipart=multipart, error=error)
+        return _refused(target, error)
+    return _done(target, message(result) if callable(message) else message)
+
+
+def _assigned_message(created) -> str:
+    if created:
+        due = created[0].ack_due.isoformat()
+        return _("Task assigned: the units acknowledge by %(date)s.", date=due)
+    return _("Task assigned.")
+
+
 def _task_or_404(task_id: int):
     task = services.load_task_for_update(task_id)
     if task is None:
@@ -109,20 +134,13 @@ def assign(task_id: int):
     task = _task_or_404(task_id)
     form = AssignForm()
     form.lead_unit_id.choices = services.current_unit_choices()
-    if not form.validate_on_submit():
-        return _form_page(form, title=_("Assign the task"), task=task)
-    try:
-        created = services.assign_task(task, current_user, today(), form.lead_unit_id.data)
-    except StepRefused as error:
-        if error.field:
-            return _form_page(form, title=_("Assign the task"), task=task, error=error)
-        return _refused(_task_url(task_id), error)
-    if created:
-        due = created[0].ack_due.isoformat()
-        message = _("Task assigned: the units acknowledge by %(date)s.", date=due)
-    else:
-        message = _("Task assigned.")
-    return _done(_task_url(task_id), message)
+    return _form_step(
+        form,
+        title=_("Assign the task"),
+        task=task,
+        step=lambda: services.assign_task(task, current_user, today(), form.lead_unit_id.data),
+        message=_assigned_message,
+    )
 
 
 @bp.route("/plans/<int:plan_id>/assign", methods=["POST"])
@@ -174,18 +192,15 @@ def acknowledge(task_id: int):
 def request_extension(task_id: int):
     task = _liaison_task(task_id, lead_only=True)
     form = ExtensionForm()
-    title = _("Request an extension")
-    if not form.validate_on_submit():
-        return _form_page(form, title=title, task=task)
-    try:
-        requests.request_extension(
+    return _form_step(
+        form,
+        title=_("Request an extension"),
+        task=task,
+        step=lambda: requests.request_extension(
             task, current_user, today(), form.reason.data, form.requested_due.data
-        )
-    except StepRefused as error:
-        if error.field:
-            return _form_page(form, title=title, task=task, error=error)
-        return _refused(_task_url(task_id), error)
-    return _done(_task_url(task_id), _("Extension request sent to the supervision office."))
+        ),
+        message=_("Extension request sent to the supervision office."),
+    )
 
 
 @bp.route("/extensions/<int:request_id>/decide", methods=["POST"])
@@ -194,23 +209,24 @@ def decide_extension(request_id: int):
     extension = services.load_extension(request_id) or abort(404)
     task = _task_or_404(extension.task_id)
     form = ExtensionDecisionForm()
-    title = _("Decide the extension request")
-    if not form.validate_on_submit():
-        return _form_page(form, title=title, task=task)
-    try:
-        requests.decide_extension(extension, task, current_user, form.decision.data, form.note.data)
-    except StepRefused as error:
-        if error.field:
-            return _form_page(form, title=title, task=task, error=error)
-        return _refused(_task_url(task.id), error)
-    if form.decision.data == "approve":
-        message = _(
-            "Extension approved: the task is now due on %(date)s.",
-            date=extension.requested_due.isoformat(),
-        )
-    else:
-        message = _("Extension rejected.")
-    return _done(_task_url(task.id), message)
+
+    def message(_result):
+        if form.decision.data == "approve":
+            return _(
+                "Extension approved: the task is now due on %(date)s.",
+                date=extension.requested_due.isoformat(),
+            )
+        return _("Extension rejected.")
+
+    return _form_step(
+        form,
+        title=_("Decide the extension request"),
+        task=task,
+        step=lambda: requests.decide_extension(
+            extension, task, current_user, form.decision.data, form.note.data
+        ),
+        message=message,
+    )
 
 
 # ---------------------------------------------------------------- close-out (办结/销号)
@@ -221,17 +237,19 @@ def decide_extension(request_id: int):
 def request_close_out(task_id: int):
     task = _liaison_task(task_id, lead_only=True)
     form = CloseOutForm()
-    title = _("Request close-out")
-    if not form.validate_on_submit():
-        return _form_page(form, title=title, task=task, multipart=True)
-    files = [f for f in request.files.getlist("evidence") if f and f.filename]
-    try:
-        requests.request_close_out(task, current_user, today(), form.summary.data, files)
-    except StepRefused as error:
-        if error.field:
-            return _form_page(form, title=title, task=task, multipart=True, error=error)
-        return _refused(_task_url(task_id), error)
-    return _done(_task_url(task_id), _("Close-out request sent to the supervision office."))
+
+    def step():
+        files = [f for f in request.files.getlist("evidence") if f and f.filename]
+        return requests.request_close_out(task, current_user, today(), form.summary.data, files)
+
+    return _form_step(
+        form,
+        title=_("Request close-out"),
+        task=task,
+        step=step,
+        message=_("Close-out request sent to the supervision office."),
+        multipart=True,
+    )
 
 
 @bp.route("/close-outs/<int:request_id>/decide", methods=["POST"])
@@ -240,20 +258,17 @@ def decide_close_out(request_id: int):
     close_out = services.load_close_out(request_id) or abort(404)
     task = _task_or_404(close_out.task_id)
     form = CloseOutDecisionForm()
-    title = _("Decide the close-out request")
-    if not form.validate_on_submit():
-        return _form_page(form, title=title, task=task)
-    try:
-        requests.decide_close_out(close_out, task, current_user, form.decision.data, form.note.data)
-    except StepRefused as error:
-        if error.field:
-            return _form_page(form, title=title, task=task, error=error)
-        return _refused(_task_url(task.id), error)
-    if form.decision.data == "confirm":
-        message = _("Task closed out.")
-    else:
-        message = _("Close-out refused.")
-    return _done(_task_url(task.id), message)
+    return _form_step(
+        form,
+        title=_("Decide the close-out request"),
+        task=task,
+        step=lambda: requests.decide_close_out(
+            close_out, task, current_user, form.decision.data, form.note.data
+        ),
+        message=lambda _result: (
+            _("Task closed out.") if form.decision.data == "confirm" else _("Close-out refused.")
+        ),
+    )
 
 
 # ---------------------------------------------------------------- instructions (批示)

@@ -18,9 +18,8 @@ from tracker.supervision.workflow.contest.forms import ContestForm, DecisionForm
 from tracker.supervision.workflow.contest.rules import REASSIGN
 from tracker.supervision.workflow.views import (
     _done,
-    _form_page,
+    _form_step,
     _liaison_task,
-    _refused,
     _task_or_404,
     _task_url,
 )
@@ -34,18 +33,12 @@ bp = Blueprint("contests", __name__)
 def file(task_id: int):
     task = _liaison_task(task_id, lead_only=True)
     form = ContestForm()
-    title = _("Return the assignment")
-    if not form.validate_on_submit():
-        return _form_page(form, title=title, task=task)
-    try:
-        services.file_contest(task, current_user, today(), form.reason.data)
-    except StepRefused as error:
-        if error.field:
-            return _form_page(form, title=title, task=task, error=error)
-        return _refused(_task_url(task_id), error)
-    return _done(
-        _task_url(task_id),
-        _("Assignment returned: the supervision office will reassign the task or insist."),
+    return _form_step(
+        form,
+        title=_("Return the assignment"),
+        task=task,
+        step=lambda: services.file_contest(task, current_user, today(), form.reason.data),
+        message=_("Assignment returned: the supervision office will reassign the task or insist."),
     )
 
 
