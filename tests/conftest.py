@@ -26,30 +26,6 @@ PG_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 PASSWORD = "secret-pass-1"
 
 
-def _share_url_builders() -> None:
-    """Each test builds its app, and werkzeug compiles two Python functions for each of the
-    ~180 URL rules: over half of `create_app`'s CPU. A rule's function depends only on its
-    parsed parts (its converters are looked up when it runs), so the suite compiles each
-    distinct one once and every app's rules share it."""
-    from werkzeug.routing.rules import Rule
-
-    compile_builder = Rule._compile_builder
-    made: dict = {}
-
-    def shared(self, append_unknown=True):
-        if self.defaults:  # defaults are folded into the code: leave those to werkzeug
-            return compile_builder(self, append_unknown)
-        key = (self.rule, tuple(self._trace), append_unknown)
-        if key not in made:
-            made[key] = compile_builder(self, append_unknown)
-        return made[key]
-
-    Rule._compile_builder = shared
-
-
-_share_url_builders()
-
-
 def pytest_collection_modifyitems(config, items):
     """The PostgreSQL run keeps the tests that use the test database (the `database_url`
     fixture, directly or through `app`, `client`, `seeded`, ...) and those marked `postgres`
