@@ -27,7 +27,8 @@ from tracker.scoring.bulletins import services as bulletins
 from tracker.scoring.bulletins.word import bulletin_title
 from tracker.scoring.exports import period_label
 from tracker.scoring.models import Bulletin, ScoreAdjustment
-from tracker.scoring.services import period_scores, store_month
+from tracker.scoring.services import store_month
+from tracker.scoring.standings import period_scores
 from tracker.supervision.models import Alert, TaskAssignment
 from tracker.supervision.notices import services as notices
 from tracker.supervision.workflow import services as workflow

@@ -20,7 +20,8 @@ from tracker.reports.models import ProgressReport, ReportingPeriod
 from tracker.scoring import rules
 from tracker.scoring.exports import ledger_workbook, scorecard_workbook
 from tracker.scoring.models import ScoreAdjustment
-from tracker.scoring.services import period_scores, store_month
+from tracker.scoring.services import store_month
+from tracker.scoring.standings import period_scores
 from tracker.supervision.models import TaskAssignment
 from tracker.supervision.workflow import services as workflow
 from tracker.timeutil import LOCAL_TZ

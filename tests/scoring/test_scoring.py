@@ -25,7 +25,7 @@ from tracker.common.errors import StepRefused
 from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.scoring import services
+from tracker.scoring import services, standings
 from tracker.scoring.models import ScoreAdjustment, Scorecard, ScoreEntry
 from tracker.supervision.models import Instruction, SupervisionNotice, TaskAssignment
 from tracker.timeutil import LOCAL_TZ
@@ -242,7 +242,7 @@ def test_a_bad_rule_set_is_refused(october, world, app, effective_from, change, 
 def test_a_quarter_adds_up_its_months(october):
     services.compute_period("2026-Q4", TODAY)  # October and November (December not begun)
     db.session.commit()
-    scores = services.period_scores(services.rules.parse_period("2026-Q4"), TODAY)
+    scores = standings.period_scores(services.rules.parse_period("2026-Q4"), TODAY)
     assert scores.computed == ["2026-10", "2026-11"] and scores.missing == []
     by_unit = {c.unit.code: c for c in scores.cards}
     # November: task 1 still overdue (F −2); November's reports are not yet due

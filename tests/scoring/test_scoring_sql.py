@@ -3,7 +3,7 @@ data: scoring.facts narrows the facts in SQL before the rules see them (narrow=T
 default) and must score the same events as from every fact, card by card and entry by
 entry; the month's reports aggregated in SQL equal the reports folded row by row with
 reports.rules.first_submission; beijing_date equals timeutil.local_date; the ranking
-ranked, paged and counted in SQL (services.ranking) equals rules.rank, also within a
+ranked, paged and counted in SQL (standings.ranking) equals rules.rank, also within a
 category (bulletins.ranking.category_cards). Runs on PostgreSQL too
 (TRACKER_TEST_DATABASE_URL)."""
 
@@ -19,7 +19,7 @@ from tracker.extensions import db
 from tracker.plans.models import Task, TaskCoUnit, TaskUnitChange
 from tracker.reports.models import ProgressReport, ReportingPeriod
 from tracker.reports.rules import first_submission
-from tracker.scoring import facts, rules, services
+from tracker.scoring import facts, rules, services, standings
 from tracker.scoring.bulletins.ranking import category_cards
 from tracker.scoring.models import ScoreAdjustment, Scorecard, ScoreEntry
 from tracker.supervision.models import TaskAssignment
@@ -286,26 +286,26 @@ def test_the_sql_ranking_is_the_rule(world):
             (c.unit_id, c.score, c.deductions, c.credits, c.rank) for c in _rule_ranking(period)
         ]
         rows = db.session.execute(
-            select(services.ranking(period)).order_by(services.ranking(period).c.position)
+            select(standings.ranking(period)).order_by(standings.ranking(period).c.position)
         ).all()
         assert [(r.unit_id, r.score, r.deductions, r.credits, r.rank) for r in rows] == expected
         # paged: the pages put together are the ranking, the count is the units ranked
         shown = []
         for page in (1, 2, 3, 4):
-            cards, page_shown, count = services.ranking_page(period, page, 12)
+            cards, page_shown, count = standings.ranking_page(period, page, 12)
             assert count == len(expected) and page_shown == min(page, 4)
             if page <= 3:
                 shown += [(c.unit.id, c.score, c.deductions, c.credits, c.rank) for c in cards]
         assert shown == expected[:36]
         # the whole period with its entries, as the JSON export and the bulletins read it
-        scores = services.period_scores(period, TODAY)
+        scores = standings.period_scores(period, TODAY)
         assert [(c.unit.id, c.rank) for c in scores.cards] == [(e[0], e[4]) for e in expected]
         # within a category: the rank category_cards gives from the overall one
         from tracker.units.services import category_map
 
         category_of = category_map()
         for category in db.session.scalars(select(UnitCategory)):
-            cards, _page, count = services.ranking_page(period, 1, 100, category.id)
+            cards, _page, count = standings.ranking_page(period, 1, 100, category.id)
             want = category_cards(scores.cards, category_of, category.id)
             assert [(c.unit.id, c.rank) for c in cards] == [(c.unit.id, r) for c, r in want]
             assert count == len(want)
@@ -314,10 +314,10 @@ def test_the_sql_ranking_is_the_rule(world):
 def test_a_units_card_is_its_ranked_row_and_its_entries_paged(world):
     unit_ids = _stored_cards(world, random.Random(11), ["2026-08", "2026-09"])
     period = rules.parse_period("2026-Q3")
-    everything = {c.unit.id: c for c in services.period_scores(period, TODAY).cards}
+    everything = {c.unit.id: c for c in standings.period_scores(period, TODAY).cards}
     for unit_id in unit_ids[:10]:
         full = everything.get(unit_id)
-        card, page, count = services.unit_card(period, unit_id, 1, 2)
+        card, page, count = standings.unit_card(period, unit_id, 1, 2)
         if full is None:
             assert card is None
             continue
@@ -325,6 +325,6 @@ def test_a_units_card_is_its_ranked_row_and_its_entries_paged(world):
         assert count == len(full.entries) and card.by_rule() == full.by_rule()
         assert [e.id for e in card.entries] == [e.id for e in full.entries[:2]]
         last = max(1, -(-count // 2))
-        card, page, _count = services.unit_card(period, unit_id, 99, 2)
+        card, page, _count = standings.unit_card(period, unit_id, 99, 2)
         assert page == last
         assert [e.id for e in card.entries] == [e.id for e in full.entries[(last - 1) * 2 :]]

@@ -35,7 +35,7 @@ from tracker.plans.lights import GREEN, RED, YELLOW
 from tracker.plans.milestones.queries import behind_pace_count
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
 from tracker.plans.search import unit_condition
-from tracker.scoring import rules, services
+from tracker.scoring import rules, standings
 from tracker.scoring.models import Scorecard
 from tracker.settings import DEFAULTS, Setting
 from tracker.units.models import Unit
@@ -54,7 +54,7 @@ TOP = 50  # rows of a unit table on the dashboard; the rest on the page its "mor
 
 def months_up_to(month: str, count: int) -> list[str]:
     """`count` months ending with `month`, oldest first."""
-    return services.recent_months(rules.parse_period(month).start, count)
+    return standings.recent_months(rules.parse_period(month).start, count)
 
 
 def counts(values, keys=LIGHTS) -> dict[str, int]:
@@ -141,7 +141,7 @@ class PlanProgress:
 
 @dataclass
 class RankRow:
-    card: services.CardView
+    card: standings.CardView
     trend: list  # the score of each trend month, None where no scorecard is stored
 
 
@@ -245,7 +245,7 @@ def ranking(month: str, limit: int = TOP) -> tuple[list[RankRow], int, list[str]
             trend[unit_id][period] = score
     rows = [
         RankRow(
-            services.CardView(unit, card.score, card.deductions, card.credits, card.rank),
+            standings.CardView(unit, card.score, card.deductions, card.credits, card.rank),
             [trend[unit.id].get(m) for m in trend_months],
         )
         for card, unit in cards

@@ -22,7 +22,7 @@ from tracker.dashboard.punctuality import Punctuality, _due_dates, punctuality
 from tracker.extensions import db
 from tracker.plans.lights import past_due
 from tracker.reports.models import ProgressReport, ReportState
-from tracker.scoring import rules, services
+from tracker.scoring import rules, standings
 from tracker.settings import get_setting
 from tracker.supervision.alerts.sweep import swept
 from tracker.timeutil import utcnow
@@ -44,7 +44,7 @@ TALLY_COLUMNS = ("expected", "on_time", "late", "missing", "not_due")
 def shown_months(today: date) -> list[str]:
     """The months the dashboard's punctuality shows: PUNCTUALITY_MONTHS up to last month."""
     last = rules.parse_period(rules.last_month(today)).start
-    return services.recent_months(last, PUNCTUALITY_MONTHS)
+    return standings.recent_months(last, PUNCTUALITY_MONTHS)
 
 
 def _stored(months) -> dict[str, PunctualityMonth]:

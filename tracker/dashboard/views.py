@@ -16,7 +16,7 @@ from tracker.common.http import int_arg
 from tracker.dashboard import queries as dashboard
 from tracker.plans.lights import LIGHT_LABELS
 from tracker.plans.models import TaskStatus
-from tracker.scoring.services import number
+from tracker.scoring.standings import number
 from tracker.timeutil import today as local_today
 
 bp = Blueprint("dashboard", __name__)

@@ -12,12 +12,8 @@ from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.scoring.exports import ledger_workbook, scorecard_workbook
 from tracker.scoring.rules import parse_period
-from tracker.scoring.services import (
-    compute_period,
-    period_scores,
-    period_state,
-    scorecard_json,
-)
+from tracker.scoring.services import compute_period
+from tracker.scoring.standings import period_scores, period_state, scorecard_json
 from tracker.timeutil import today
 
 

@@ -25,9 +25,9 @@ from tracker.plans.people import rules as people_rules
 from tracker.plans.people.models import ResponsiblePerson
 from tracker.plans.people.queries import load_leaders, names_of
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
-from tracker.scoring import rules, services
+from tracker.scoring import rules, standings
 from tracker.scoring.models import Scorecard, ScoreEntry
-from tracker.scoring.services import number
+from tracker.scoring.standings import number
 from tracker.scoring.xlsx import Workbook
 from tracker.settings import get_setting
 from tracker.units.labels import answering_units, unit_label
@@ -114,10 +114,10 @@ def scorecard_workbook(scores) -> bytes:
     """Sheets 排名 (rank, unit, score, deductions, credits) and 明细 (each score entry: unit,
     rule, amount, event type, event id, event date, note), in ranking order. `scores` is the
     period (rules.Period) or its PeriodScores: both sheets are streamed from the stored
-    ledger, ranked in SQL (services.ranking) — two statements, the entries read in batches,
+    ledger, ranked in SQL (standings.ranking) — two statements, the entries read in batches,
     whatever the number of units and months."""
     period = getattr(scores, "period", scores)
-    ranked = services.ranking(period)
+    ranked = standings.ranking(period)
     wb = _workbook()
     wb.add_sheet(
         "排名",

@@ -17,24 +17,6 @@ from tracker.plans.seeding import SEEDS_PATH
 from tracker.scoring import rules
 from tracker.scoring.facts import month_facts
 from tracker.scoring.models import ScoreAdjustment, Scorecard, ScoreEntry, ScoreRuleSet
-
-# The reading side (ranking, cards, trends) is in tracker.scoring.standings; its names
-# stay importable from here for the callers that read and write scores together.
-from tracker.scoring.standings import (  # noqa: F401
-    CardView,
-    PeriodScores,
-    UnitRef,
-    number,
-    period_scores,
-    period_state,
-    ranking,
-    ranking_page,
-    recent_months,
-    scorecard_json,
-    sort_by_rule,
-    trends,
-    unit_card,
-)
 from tracker.timeutil import utcnow
 from tracker.units.models import Unit
 

@@ -20,7 +20,7 @@ from tracker.common.errors import StepRefused
 from tracker.common.http import int_arg
 from tracker.database import writing
 from tracker.extensions import db
-from tracker.scoring import ledger, rules, services
+from tracker.scoring import ledger, rules, services, standings
 from tracker.scoring.bulletins.forms import period_suggestions
 from tracker.scoring.exports import scorecard_workbook
 from tracker.scoring.forms import AdjustmentForm, ComputeForm, RuleSetForm
@@ -66,15 +66,15 @@ def index():
 
 def _index_page(period: rules.Period, adjust_form=None, status=200):
     """The ranking of the period, with the office's compute and adjustment forms: ranked,
-    counted and paged in SQL (services.ranking_page), 50 units a page; with a category, its
+    counted and paged in SQL (standings.ranking_page), 50 units a page; with a category, its
     units ranked among themselves."""
     when = today()
-    scores = services.period_state(period, when)
-    trend_months = services.recent_months(when, 6)
+    scores = standings.period_state(period, when)
+    trend_months = standings.recent_months(when, 6)
     form = adjust_form or AdjustmentForm(period=period.key)
     form.unit_id.choices = _unit_choices()
     category_id = int_arg("category")
-    cards, page, count = services.ranking_page(
+    cards, page, count = standings.ranking_page(
         period, int_arg("page") or 1, RANKING_PAGE, category_id
     )
     return render_template(
@@ -87,7 +87,7 @@ def _index_page(period: rules.Period, adjust_form=None, status=200):
         ranked_count=count,
         page=page,
         page_size=RANKING_PAGE,
-        trends=services.trends(trend_months, [card.unit.id for card in cards]),
+        trends=standings.trends(trend_months, [card.unit.id for card in cards]),
         trend_months=trend_months,
         period_choices=_period_choices(when),
         compute_form=ComputeForm(period=period.key),
@@ -110,8 +110,8 @@ def unit_card(unit_id: int):
     period = _period_arg()
     # the unit's rank from the SQL ranking, one page of its entries and their totals by
     # rule: a year's ledger of a busy unit runs to hundreds of entries (issue 13)
-    scores = services.period_state(period, today())
-    card, page, count = services.unit_card(period, unit.id, int_arg("page") or 1, ENTRIES_PAGE)
+    scores = standings.period_state(period, today())
+    card, page, count = standings.unit_card(period, unit.id, int_arg("page") or 1, ENTRIES_PAGE)
     pages = max(1, -(-count // ENTRIES_PAGE))
     shown = card.entries if card else []
     return render_template(
@@ -243,8 +243,8 @@ def rule_page():
 @role_required(*READERS)
 def export_json():
     period = _period_arg()
-    scores = services.period_scores(period, today())
-    body = json.dumps(services.scorecard_json(scores), ensure_ascii=False, indent=2)
+    scores = standings.period_scores(period, today())
+    body = json.dumps(standings.scorecard_json(scores), ensure_ascii=False, indent=2)
     return Response(
         body,
         mimetype="application/json",

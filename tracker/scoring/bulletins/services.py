@@ -45,7 +45,7 @@ from tracker.scoring.bulletins.word import bulletin_title, draft_body
 from tracker.scoring.exports import period_label
 from tracker.scoring.facts import utc_start
 from tracker.scoring.models import Bulletin, BulletinState, Scorecard
-from tracker.scoring.services import number, period_scores
+from tracker.scoring.standings import number, period_scores
 from tracker.supervision.models import Alert, SupervisionNotice
 from tracker.timeutil import utcnow
 from tracker.units.rules import final_successor
