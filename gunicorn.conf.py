@@ -38,6 +38,18 @@ def post_fork(server, worker):
     server.log.info("worker %s: faulthandler enabled", worker.pid)
 
 
+def post_worker_init(worker):
+    """Once the worker has loaded the app: compile every template and freeze the start-up
+    objects out of the garbage collector's way (tracker/warmup.py), so no request pays for
+    them."""
+    app = getattr(worker, "wsgi", None)
+    if getattr(app, "jinja_env", None) is not None:
+        from tracker.warmup import prepare_worker  # noqa: PLC0415 - after the app is loaded
+
+        compiled = prepare_worker(app)
+        worker.log.info("worker %s: %d templates compiled", worker.pid, compiled)
+
+
 def worker_abort(worker):
     """A worker killed for a timeout (SIGABRT): log where it was stuck."""
     faulthandler.dump_traceback(file=sys.stderr, all_threads=True)

@@ -12,7 +12,9 @@ timed with its SQL statement count:
 
 1. sweep, first run: the sweep the generated province has not had yet (it records alerts
    the generator did not know about and the day of the last sweep);
-2. sweep, no change: the same day again — nothing to insert, nothing to resolve;
+2. sweep, no change: the same day again — nothing to insert, nothing to resolve; then, on
+   SQLite, the planner statistics' refresh the scheduler's job runs after it (ANALYZE of
+   the tables that grew by 10 %: tracker.database.refresh_statistics);
 3. sweep, next working day: one day passes (escalations, due-soon reminders, catch-up
    none);
 4. scorecard: store_month of this month and of last month (the nightly job's work);
@@ -39,6 +41,7 @@ from sqlalchemy import event, func, select  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.accounts.models import Role, User  # noqa: E402
 from tracker.calendar.services import load_calendar  # noqa: E402
+from tracker.database import refresh_statistics  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.scoring import rules as scoring_rules  # noqa: E402
 from tracker.scoring.services import store_month  # noqa: E402
@@ -81,6 +84,10 @@ def sweep_steps(out: dict) -> None:
     with measured("sweep: no change", out):
         again = run_sweep(day)
     out["sweep: no change"]["created"] = sum(again.created.values())
+    if db.engine.dialect.name == "sqlite":  # what the scheduler's job runs after the sweep
+        with measured("statistics (SQLite)", out):
+            analysed = refresh_statistics(db.session)
+        out["statistics (SQLite)"]["analysed"] = analysed
     following = calendar.add_workdays(day, 1)
     with measured("sweep: next working day", out):
         nxt = run_sweep(following)

@@ -256,6 +256,8 @@ class Server:
             env["TRACKER_REDIS_URL"] = redis
         command = [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "-c",  # the production settings and hooks (faulthandler, templates compiled at start)
+            str(ROOT / "gunicorn.conf.py"),
             "--chdir",
             str(ROOT / "bench"),
             "-w",
@@ -464,6 +466,20 @@ def batch(url: str) -> dict:
             "exit": result.exit_code,
             "output": (result.output or repr(result.exception))[:300],
         }
+    # the job itself, as the scheduler's nightly run does it for each month: store one
+    # month's 2,000 scorecards in one transaction (the CLI above also prints the ranking)
+    from tracker.database import writing  # noqa: PLC0415
+    from tracker.scoring.services import store_month  # noqa: PLC0415
+
+    with app.app_context(), writing():
+        started = time.perf_counter()
+        cards = store_month(last, day)
+        db.session.commit()
+        out[f"scorecard {last} (store_month)"] = {
+            "seconds": round(time.perf_counter() - started, 2),
+            "exit": 0,
+            "output": f"{len(cards)} cards",
+        }
     with app.app_context():
         db.engine.dispose()
     return out
@@ -483,7 +499,8 @@ def surge(base: str, clients: int, seconds: float) -> dict:
     """The deadline surge, two phases of `seconds` each, `clients` liaisons of their own units.
 
     browser: liaison<u>-1 for u in 1..clients, as a browser does: save the report (POST, then
-      the month page it redirects to), submit it (POST, then the month page again).
+      the report's card page it redirects to), submit it (POST, then the card page again,
+      which offers the next report to file: the loop goes on with that one).
       submissions/s of the whole loop; the POSTs' and the month pages' p50/p95 apart.
     post_only: the next `clients` units' liaisons load the month page once (before the clock
       starts), then only POST: each report submitted at once, the redirect not followed.
@@ -537,15 +554,19 @@ def surge_phase(base: str, units: range, seconds: float, follow: bool) -> dict:
         where = where if where.startswith("http") else base + where
         return timed("month_page", lambda: session.get(where, timeout=300))
 
+    def key(form):
+        """A card: its task and its month (an earlier month's card carries the period)."""
+        return form["fields"].get("task_id"), form["fields"].get("period_id")
+
     def loop(session, page, stop_at):
         seen = set()
         while time.monotonic() < stop_at:
-            forms = [f for f in editable(page.text) if f["fields"].get("task_id") not in seen]
+            forms = [f for f in editable(page.text) if key(f) not in seen]
             if not forms:
                 break
             form = forms[0]
-            task_id = form["fields"].get("task_id")
-            seen.add(task_id)
+            card = key(form)
+            seen.add(card)
             count("loops")
             if not follow:  # POST only: submit at once
                 if post(session, form, "submit"):
@@ -555,7 +576,7 @@ def surge_phase(base: str, units: range, seconds: float, follow: bool) -> dict:
             if not saved:
                 continue
             page = month_page(session, saved)
-            again = [f for f in editable(page.text) if f["fields"].get("task_id") == task_id]
+            again = [f for f in editable(page.text) if key(f) == card]
             if not again:
                 continue
             submitted = post(session, again[0], "submit")

@@ -3,6 +3,7 @@ TRACKER_TEST_DATABASE_URL is set), the app, a client, users and a statement coun
 
 import contextlib
 import contextvars
+import gc
 import os
 import shutil
 import uuid
@@ -12,7 +13,8 @@ import freezegun
 import pytest
 import redis
 from flask.testing import FlaskClient
-from sqlalchemy import bindparam, create_engine, event, select, text
+from sqlalchemy import create_engine, event, select, text
+from support import snapshot
 from support.smtp import running_smtp_server
 
 from tracker import create_app
@@ -40,6 +42,40 @@ def pytest_collection_modifyitems(config, items):
     if other:
         config.hook.pytest_deselected(items=other)
         items[:] = keep
+
+
+# Each test leaves an app behind (~1 MB of objects in reference cycles: blueprints, URL map,
+# Jinja environment) that only a full garbage collection frees. With the default thresholds
+# the collector runs a full pass every few tests, and each pass walks every object of the
+# process — the imported modules of Flask, SQLAlchemy, the app and the tests themselves —
+# which took ~20 % of the suite's CPU. So: once everything is imported, those objects are
+# moved out of the collector's sight (gc.freeze: they live as long as the process anyway),
+# and the young generations are collected less often. Full passes still run every few dozen
+# tests, so memory stays bounded. Figures in docs/testing.md.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def pytest_collection_finish(session):
+    """After collection (every test module imported) and one throw-away app (every view
+    module imported): freeze what exists into the permanent generation, then raise the
+    collector's thresholds (GC_THRESHOLDS)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        previous = os.environ.get("TRACKER_INSTANCE_PATH")
+        os.environ["TRACKER_INSTANCE_PATH"] = folder
+        try:
+            create_app(
+                {"TESTING": True, "SECRET_KEY": "gc", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+            )
+        finally:
+            if previous is None:
+                os.environ.pop("TRACKER_INSTANCE_PATH")
+            else:
+                os.environ["TRACKER_INSTANCE_PATH"] = previous
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 class IsolatedClient(FlaskClient):
@@ -215,44 +251,43 @@ def seeded_rows(database_template, tmp_path_factory):
     with application.app_context():
         seed()
         db.session.commit()
-        rows = {
-            table.name: [dict(r._mapping) for r in db.session.execute(select(table)).all()]
-            for table in db.metadata.sorted_tables
-        }
+        rows = snapshot.take()
         db.session.remove()
         db.engine.dispose()
-    return {name: table_rows for name, table_rows in rows.items() if table_rows}
+    return rows
 
 
 @pytest.fixture
 def seeded(app, seeded_rows):
     """The two real plans and their units, as `seed()` loads them from seeds/."""
-    for table in db.metadata.sorted_tables:
-        rows = seeded_rows.get(table.name)
-        if not rows:
-            continue
-        if table.name == "unit":  # successors point at later rows: link them afterwards
-            db.session.execute(table.insert(), [{**r, "successor_id": None} for r in rows])
-            linked = [{"uid": r["id"], "sid": r["successor_id"]} for r in rows if r["successor_id"]]
-            db.session.execute(
-                table.update()
-                .where(table.c.id == bindparam("uid"))
-                .values(successor_id=bindparam("sid")),
-                linked,
-            )
-        else:
-            db.session.execute(table.insert(), rows)
-    if db.engine.dialect.name == "postgresql":
-        for name in seeded_rows:
-            if "id" in db.metadata.tables[name].c:
-                db.session.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                        f'(SELECT max(id) FROM "{name}"))'
-                    )
-                )
-    db.session.commit()
+    snapshot.restore(seeded_rows)
     return app
+
+
+_demo_rows: dict = {}
+
+
+@pytest.fixture
+def demo_seed(app, runner):
+    """demo_seed() fills this test's still empty database with what `flask seed --demo` writes
+    on today's date (the frozen one inside `on(day)`). The real command runs the first time a
+    day is asked for in a run; later tests get its rows back with a few bulk inserts (~10x
+    cheaper: docs/testing.md). Returns the command's output, or None when restored."""
+    from tracker.timeutil import today
+
+    def run():
+        day = today()
+        rows = _demo_rows.get(day)
+        if rows is not None:
+            snapshot.restore(rows)
+            return None
+        result = runner.invoke(args=["seed", "--demo"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        _demo_rows[day] = snapshot.take()
+        return result.output
+
+    return run
 
 
 @pytest.fixture

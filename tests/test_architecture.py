@@ -23,6 +23,7 @@ LAYERS = {
     "tracker.database": 0,
     "tracker.timeutil": 0,
     "tracker.i18n_tools": 0,
+    "tracker.warmup": 0,  # a web worker compiles its templates at start (gunicorn.conf.py)
     "tracker.common": 1,
     "tracker.audit": 1,
     "tracker.settings": 1,

@@ -182,11 +182,10 @@ def _path(rule, draw_id, draw_text):
 
 
 @pytest.fixture
-def demo_app(app_factory, runner):
+def demo_app(app_factory, demo_seed):
     """The demo (`seed --demo`: reports, notices, requests, scores) behind an app with CSRF
     on, sign-in limits out of the way and request parameters that record their reads."""
-    result = runner.invoke(args=["seed", "--demo"])
-    assert result.exit_code == 0, result.output
+    demo_seed()
     app = app_factory(
         WTF_CSRF_ENABLED=True,
         TRACKER_SIGNIN_ACCOUNT_LIMIT="100000 per minute",

@@ -34,6 +34,7 @@ from sqlalchemy import delete, select, update
 from tests.support.clock import beijing, on
 from tracker.audit import AuditEvent
 from tracker.calendar.services import load_calendar
+from tracker.dashboard import drilldown
 from tracker.dashboard import queries as dashboard
 from tracker.extensions import db
 from tracker.plans.lights import RED, YELLOW, task_lights
@@ -154,7 +155,7 @@ def dashboard_figures(month: str, today) -> dict[str, dict[int, int]]:
     units = {u.id for u, _t in view.unit_punctuality} | {u.id for u, _n in view.overdue}
     yellow = {}
     for unit_id in units | set(db.session.scalars(select(Unit.id)).all()):
-        page = dashboard.unit_tasks(unit_id, today)
+        page = drilldown.unit_tasks(unit_id, today)
         own = [
             r
             for r in page.tasks
@@ -444,11 +445,10 @@ def rendered(client_for, period, units) -> dict:
 
 
 @pytest.mark.parametrize("later", [0, 31], ids=["the day it is built", "a month later"])
-def test_the_demo_on_every_screen(app, runner, later):
+def test_the_demo_on_every_screen(app, demo_seed, later):
     built = D("2026-11-27")  # a Friday after November's due day
     with on(built):
-        result = runner.invoke(args=["seed", "--demo"])
-        assert result.exit_code == 0, result.output
+        demo_seed()
     today = load_calendar().next_workday(built + timedelta(days=later))
     with on(today):
         start = scoring_rules.parse_period(scoring_rules.last_month(today)).start

@@ -29,10 +29,11 @@ from tracker.timeutil import local_date, previous_month, stamped_at, utcnow
 DAYS = [date(2026, 11, 27), date(2026, 3, 2), date(2027, 1, 4)]
 
 
-def seed_demo(runner, day):
+def seed_demo(demo_seed, day):
+    """The demo as `seed --demo` writes it on `day` (run once per day, its rows restored in
+    later tests: the `demo_seed` fixture); the frozen moment it was written at."""
     with on(day):
-        result = runner.invoke(args=["seed", "--demo"])
-        assert result.exit_code == 0, result.output
+        demo_seed()
         now = utcnow()
     return now
 
@@ -45,8 +46,8 @@ def first_of_history(day: date) -> date:
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)
-def test_every_event_carries_the_time_it_claims(runner, day):
-    now = seed_demo(runner, day)
+def test_every_event_carries_the_time_it_claims(demo_seed, day):
+    now = seed_demo(demo_seed, day)
     start = first_of_history(day)
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert len(events) > 500
@@ -93,8 +94,8 @@ def test_every_event_carries_the_time_it_claims(runner, day):
 
 
 @pytest.mark.parametrize("day", DAYS[:1], ids=str)
-def test_timelines_run_in_order(runner, day):
-    now = seed_demo(runner, day)
+def test_timelines_run_in_order(demo_seed, day):
+    now = seed_demo(demo_seed, day)
     for a in db.session.scalars(select(TaskAssignment)):
         assert a.assigned_at <= (a.acknowledged_at or now)
     for model in (ExtensionRequest, CloseOutRequest):
@@ -146,8 +147,8 @@ def test_timelines_run_in_order(runner, day):
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)
-def test_demo_notice_numbers_follow_their_dates(runner, day):
-    seed_demo(runner, day)
+def test_demo_notice_numbers_follow_their_dates(demo_seed, day):
+    seed_demo(demo_seed, day)
     notices = db.session.scalars(
         select(SupervisionNotice).order_by(SupervisionNotice.issued_on, SupervisionNotice.id)
     ).all()
@@ -169,9 +170,9 @@ def all_rows():
     }
 
 
-def test_a_second_demo_seed_changes_no_row(runner):
+def test_a_second_demo_seed_changes_no_row(demo_seed, runner):
     day = DAYS[0]
-    seed_demo(runner, day)
+    seed_demo(demo_seed, day)
     db.session.commit()
     before = all_rows()
     with on(day + timedelta(days=1)):

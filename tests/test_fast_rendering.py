@@ -1,17 +1,13 @@
-"""The pages made faster for issue 13 write the same HTML and rows as before: the leader menu's
-FastSelect against wtforms' Select, the task list's unit options against the template loop
-they replace, and the lagging tasks' page (ids sorted first) against the one-query page."""
+"""The pages made faster for issue 13 write the same HTML and rows as before: the task list's
+unit options against the template loop they replace, and the lagging tasks' page (ids sorted
+first) against the one-query page."""
 
 import random
 from datetime import date, timedelta
 
-from markupsafe import Markup
 from sqlalchemy import select, update
-from wtforms import Form, SelectField
-from wtforms.widgets import Select
 
 from tracker.calendar.services import load_calendar
-from tracker.common.forms import FastSelect
 from tracker.extensions import db
 from tracker.plans.light_sql import bounds_on, light_condition
 from tracker.plans.lights import RED
@@ -19,35 +15,6 @@ from tracker.plans.models import OPEN_STATUSES, Task
 from tracker.plans.search_views import unit_options
 from tracker.settings import get_setting
 from tracker.supervision.notices import services as notices
-
-CHOICES = [
-    (None, "— none (inherited) —"),
-    (1, 'a<b"c & d'),
-    (2, Markup("<i>marked</i>")),
-    (True, "yes"),
-    ("q\"'&", None),
-    (Markup('x"y'), "markup value"),
-    (3, ""),
-    (4, "市发改委"),
-]
-
-
-def test_fast_select_writes_what_wtforms_select_writes():
-    class Menu(Form):
-        menu = SelectField(choices=CHOICES, coerce=lambda v: v)
-
-    for data in (None, 1, True, "q\"'&", 4, 99):
-        field = Menu(data={"menu": data}).menu
-        for kwargs in ({}, {"id": "task-leader-id"}, {"id": "x", "class_": "wide"}):
-            assert FastSelect()(field, **kwargs) == Select()(field, **kwargs)
-
-
-def test_fast_select_falls_back_for_options_with_attributes():
-    class Menu(Form):
-        menu = SelectField(choices=[(1, "a", {"disabled": True}), (2, "b")], coerce=int)
-
-    field = Menu(data={"menu": 2}).menu
-    assert FastSelect()(field) == Select()(field)
 
 
 def test_unit_options_write_what_the_template_loop_wrote(app):

@@ -23,3 +23,68 @@ def test_the_daily_sweep_job_refreshes_sqlite_statistics(seeded):
 
 def test_statistics_are_left_to_postgresql(app):
     assert refresh_statistics(db.session) is (db.engine.dialect.name == "sqlite")
+
+
+def test_statistics_are_refreshed_only_for_tables_that_grew(seeded):
+    """After a full ANALYZE, a table is analysed again once it holds 10 % more rows than
+    its statistics say; until then the daily job only checks (tracker.database.GROWTH)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL's autovacuum keeps its statistics")
+    assert refresh_statistics(db.session, force=True)
+
+    def analysed(table):
+        return db.session.scalar(
+            text("SELECT max(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = :t"),
+            {"t": table},
+        )
+
+    assert refresh_statistics(db.session) is False  # nothing grew
+    rows = analysed("audit_event") or 0
+    db.session.execute(
+        text(
+            "INSERT INTO audit_event (occurred_at, action, subject_type, detail) "
+            "SELECT occurred_at, action, subject_type, detail FROM audit_event"
+        )
+    )
+    db.session.commit()
+    assert refresh_statistics(db.session) is True
+    assert analysed("audit_event") > rows
+    assert refresh_statistics(db.session) is False
+
+
+def test_statistics_count_every_row_of_a_low_variety_column(seeded):
+    """A sampled ANALYZE recorded about 1,000 rows per key for a column of few values, so the
+    planner took its index for a selective one; the statistics now count every row."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL's autovacuum keeps its statistics")
+    db.session.execute(text("CREATE TABLE stats_probe (id INTEGER PRIMARY KEY, state TEXT)"))
+    db.session.execute(text("CREATE INDEX ix_stats_probe_state ON stats_probe (state)"))
+    db.session.execute(
+        text(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) "
+            "INSERT INTO stats_probe (state) "
+            "SELECT CASE WHEN i % 6 = 0 THEN 'draft' ELSE 'accepted' END FROM n"
+        )
+    )
+    db.session.commit()
+    assert refresh_statistics(db.session, force=True)
+    stat = db.session.scalar(
+        text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_stats_probe_state'")
+    )
+    rows, per_key = (int(x) for x in stat.split()[:2])
+    assert rows == 6000
+    assert per_key == 3000  # 6,000 rows over two states, not a sample's "about 1,000"
+
+
+def test_a_new_index_is_analysed_without_waiting_for_growth(seeded):
+    """A migration that adds an index: its table is analysed at the next daily job, though
+    it did not grow."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL's autovacuum keeps its statistics")
+    assert refresh_statistics(db.session, force=True)
+    assert refresh_statistics(db.session) is False
+    db.session.execute(text("CREATE INDEX ix_unit_probe ON unit (name, code)"))
+    db.session.commit()
+    assert refresh_statistics(db.session) is True
+    assert db.session.scalar(text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_unit_probe'"))
+    assert refresh_statistics(db.session) is False

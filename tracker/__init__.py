@@ -173,8 +173,11 @@ def create_app(config_override: dict | None = None) -> Flask:
 
     @app.before_request
     def declare_writes():
-        """Unsafe methods write: their SQLite transaction starts with BEGIN IMMEDIATE."""
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        """Unsafe methods write: their SQLite transaction starts with BEGIN IMMEDIATE —
+        except a view marked database.lock_at_first_write (the lock at its first write)."""
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not database.locks_at_first_write(
+            app.view_functions.get(request.endpoint)
+        ):
             g.write_intent_token = database.declare_write_intent(True)
 
     @app.teardown_request

@@ -19,9 +19,8 @@ from tracker.units.models import Unit
 
 
 @pytest.fixture
-def demo(app, runner):
-    result = runner.invoke(args=["seed", "--demo"])
-    assert result.exit_code == 0, result.output
+def demo(app, demo_seed):
+    demo_seed()
     return app
 
 

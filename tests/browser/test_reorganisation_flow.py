@@ -47,10 +47,10 @@ def test_the_office_splits_a_units_open_tasks_between_two_successors(page, live_
     form.locator("input[name=title]").fill(REFORM)
     form.locator("input[name=doc_number]").fill("长办发〔2019〕10号")
     form.locator("input[name=effective_on]").fill("2019-01-28")
-    form.locator("select[name=unit_id]").select_option(label="市经信委")
-    form.locator("select[name=successor_1]").select_option(label="市工信局")
+    form.locator("input[name=unit_id]").fill("市经信委")
+    form.locator("input[name=successor_1]").fill("市工信局")
     form.locator("input[name=duties_1]").fill("其余职责")
-    form.locator("select[name=successor_2]").select_option(label="市能源局")
+    form.locator("input[name=successor_2]").fill("市能源局")
     form.locator("input[name=duties_2]").fill("能源工作")
     form.locator("button[type=submit]").click()
 

@@ -49,6 +49,7 @@ def test_liaison_files_reports_office_returns_one_accepts_another(page, live_ser
     sign_in(page, live_server, "fgw")
     page.get_by_test_id("nav-month").click()
     for number, text in ((1, "完成示范基地申报材料初审"), (10, "创意+工厂模式试点落地2家")):
+        page.get_by_test_id("nav-month").click()  # a submission lands on the report's card
         card = page.get_by_test_id(f"report-card-{number}")
         card.locator("textarea[name=progress]").fill(text)
         card.locator("input[name=percent]").fill("60")

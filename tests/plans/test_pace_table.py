@@ -6,13 +6,13 @@ no report, a returned newest report, a closed task, a reassigned lead unit), and
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from tracker.extensions import db
 from tracker.plans import changes
 from tracker.plans.milestones import queries, rules, services
 from tracker.plans.milestones.models import Milestone, TaskPace
-from tracker.plans.milestones.pace import refresh_pace
+from tracker.plans.milestones.pace import compute_pace, refresh_pace, refresh_pace_daily
 from tracker.plans.models import Plan, Task
 from tracker.plans.permissions import task_filter
 from tracker.reports import services as report_services
@@ -218,3 +218,128 @@ def test_a_submitted_report_updates_its_task(world):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(TaskPace, ids["own_task"]).reported_percent is None
+
+
+def _rows() -> dict[int, tuple]:
+    return {
+        row.task_id: (row.expected_percent, row.reported_percent)
+        for row in db.session.scalars(select(TaskPace))
+    }
+
+
+def test_the_daily_refresh_stays_equal_to_the_rule_across_days(world, count_statements):
+    """The sweep's incremental refresh (refresh_pace_daily) over several days, with changes
+    in between — through their writers (a report, a milestone) and behind their back (a due
+    date moved, a task closed, one reopened): after each day the rows are compute_pace's."""
+    made = _varied(world)
+    own = world["ids"]["own_task"]
+    first = date(2027, 6, 1)
+    assert refresh_pace_daily(first) > 0  # no rows yet: every open task written
+    db.session.commit()
+    assert _rows() == compute_pace(first)
+    # the same day again: nothing to write, three statements
+    with count_statements() as counter:
+        assert refresh_pace_daily(first) == 0
+    assert counter.count == 3
+    # next day: a report of the lead unit (its writer refreshes the task at once) and a
+    # milestone added (likewise); the linear tasks' expected percents move by themselves
+    lead = db.session.scalar(select(Task.lead_unit_id).where(Task.id == own))
+    _report(own, lead, (2027, 5), 77, "accepted", revision=3)
+    db.session.flush()
+    refresh_pace(today(), [own])  # what report_services does on acceptance
+    services.add_milestone(
+        db.session.get(Task, made["by_number"][2]),
+        due_date=date(2027, 12, 31),
+        deliverable="年底节点",
+        expected_percent=80,
+    )
+    db.session.commit()
+    for day in (date(2027, 6, 2), date(2027, 6, 3)):
+        refresh_pace_daily(day)
+        db.session.commit()
+        assert _rows() == compute_pace(day)
+    assert _rows()[own][1] == 77
+    # a due date moved and a task closed (no writer tells the pace), the closed one reopened
+    moved, closed = made["by_number"][5], made["by_number"][6]
+    db.session.execute(update(Task).where(Task.id == moved).values(due_date=date(2028, 1, 1)))
+    db.session.execute(update(Task).where(Task.id == closed).values(status="closed"))
+    db.session.execute(update(Task).where(Task.id == made["closed"]).values(status="in_progress"))
+    db.session.commit()
+    for day in (date(2027, 6, 10), date(2029, 1, 1), date(2031, 1, 1)):
+        refresh_pace_daily(day)
+        db.session.commit()
+        assert _rows() == compute_pace(day)
+    assert closed not in _rows() and made["closed"] in _rows()
+    # the full refresh agrees with what the daily one kept
+    refresh_pace(date(2031, 1, 1))
+    assert _rows() == compute_pace(date(2031, 1, 1))
+
+
+def test_a_submission_or_acceptance_writes_one_row_equal_to_the_rule(world, count_statements):
+    """note_reported: a lead-unit report submitted or accepted is ONE UPDATE of the stored
+    row's reported percent when it is the newest counted report; the row is then what
+    compute_pace gives. A report older than a counted one, a return, and a task without a
+    row go through the full one-task refresh — equal to the rule as well."""
+    from tracker.plans.milestones.pace import note_reported
+
+    made = _varied(world)
+    ids, users = world["ids"], world["users"]
+    own = ids["own_task"]
+    db.session.execute(update(Task).where(Task.id == own).values(status="in_progress"))
+    db.session.execute(delete(ProgressReport).where(ProgressReport.task_id == own))
+    db.session.commit()
+    refresh_pace(today())
+    db.session.commit()
+    period = current_period(today())
+    values = {"progress": "进展顺利", "percent": 37, "problems": "", "next_steps": ""}
+    report = report_services.save_report(users["liaison"], period, own, 0, values, submit=True)
+    db.session.commit()
+    db.session.expire_all()
+    assert _rows()[own] == compute_pace(today(), [own])[own]
+    assert _rows()[own][1] == 37
+    # the one-row path: one statement for a newest report
+    lead = db.session.scalar(select(Task.lead_unit_id).where(Task.id == own))
+    key = (period.year, period.month, report.revision)
+    with count_statements() as counter:
+        note_reported(own, lead, *key, 37)
+    assert counter.count == 1
+    # acceptance keeps the row equal to the rule
+    office = world["users"]["office"]
+    report = db.session.get(ProgressReport, report.id)
+    report_services.review(office, report, report.version, "accept", "", "good")
+    db.session.commit()
+    db.session.expire_all()
+    assert _rows() == compute_pace(today())
+    # an older month's report accepted behind a newer counted one: the newer one stays
+    ordered = [made["by_number"][n] for n in sorted(made["by_number"])]
+    other = next(t for t in (ordered[0], ordered[12]) if t != own)  # 2027-03, accepted 2027-05
+    other_lead = db.session.scalar(select(Task.lead_unit_id).where(Task.id == other))
+    before = _rows()[other]
+    _report(other, other_lead, (2027, 4), 1, "accepted")
+    db.session.flush()
+    note_reported(other, other_lead, 2027, 4, 1, 1)
+    db.session.commit()
+    assert _rows()[other] == before == compute_pace(today(), [other])[other]
+    # a task without a row (just reopened): the full refresh writes it
+    db.session.execute(update(Task).where(Task.id == made["closed"]).values(status="in_progress"))
+    db.session.flush()
+    note_reported(made["closed"], other_lead, 2027, 6, 1, 50)
+    db.session.commit()
+    assert _rows() == compute_pace(today())
+    # a return: the older counted percent comes back
+    report = db.session.get(ProgressReport, report.id)
+    correction = report_services.start_correction(users["liaison"], report)
+    db.session.commit()
+    values["percent"] = 88
+    resubmitted = report_services.save_report(
+        users["liaison"], period, own, correction.version, values, submit=True
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert _rows()[own][1] == 88 == compute_pace(today(), [own])[own][1]
+    resubmitted = db.session.get(ProgressReport, resubmitted.id)
+    report_services.review(office, resubmitted, resubmitted.version, "return", "补充", None)
+    db.session.commit()
+    db.session.expire_all()
+    assert _rows()[own][1] == 37
+    assert _rows() == compute_pace(today())

@@ -154,11 +154,17 @@ def test_a_save_comes_back_to_its_page(open_tasks, client_for, report_form):
         assert f'action="/reports/save?page=2#task-{last.id}"' in response.text
         response = liaison.post("/reports/save?page=2", data=report_form(last.id))
         assert response.status_code == 302
-        assert response.headers["Location"].endswith(f"/reports?page=2#task-{last.id}")
+        # the save lands on its card, whose way back is the month page it was on
+        location = response.headers["Location"]
+        assert location.endswith(f"/reports/card/{last.id}?page=2#task-{last.id}")
+        card = liaison.get(location)
+        assert f'href="/reports?page=2#task-{last.id}"' in card.text
         # the first page stays plain /reports
         first = tasks[0]
         response = liaison.post("/reports/save", data=report_form(first.id))
-        assert response.headers["Location"].endswith(f"/reports#task-{first.id}")
+        assert response.headers["Location"].endswith(f"/reports/card/{first.id}#task-{first.id}")
+        card = liaison.get(response.headers["Location"])
+        assert f'href="/reports#task-{first.id}"' in card.text
 
 
 def test_one_units_facts_are_the_provinces_for_that_unit(open_tasks):
@@ -180,6 +186,35 @@ def test_one_units_facts_are_the_provinces_for_that_unit(open_tasks):
             assert {p for p in one.owed(period.due_date, period.key) if p[1] == me} == {
                 (some_task, me)
             }
+
+
+def test_a_successors_facts_and_scope_take_in_the_units_it_succeeded(open_tasks):
+    """Only reorganised units are read for the successor map (permissions.moved_units): the
+    successor's facts and scope still take in its predecessors' work, as the province's."""
+    from tracker.reports.permissions import moved_units
+    from tracker.units.rules import predecessor_closure
+    from tracker.units.services import successor_map
+
+    with on(TODAY):
+        _grow_tasks(4)
+        kjj_tasks = _grow_tasks(3, lead="kjj", co="fgw")
+        period = ensure_period(2026, 11)
+        fgw, kjj = _unit("fgw"), _unit("kjj")
+        kjj.successor_id = fgw.id  # 市科技局 merged into 市发改委
+        db.session.commit()
+        full = successor_map()
+        assert moved_units() == {u: s for u, s in full.items() if s is not None}
+        province = reporting_facts([])
+        for unit in (fgw, kjj):
+            mine = unit_facts(unit.id)
+            me = mine.current(unit.id)
+            assert me == fgw.id
+            want = {p for p in province.owed(period.due_date, period.key) if p[1] == me}
+            got = {p for p in mine.owed(period.due_date, period.key) if p[1] == me}
+            assert got == want and {t for t, _u in want} >= {t.id for t in kjj_tasks}
+        for unit_id in full:
+            assert predecessor_closure(unit_id, moved_units()) == predecessor_closure(unit_id, full)
+        assert {fgw.id, kjj.id} <= predecessor_closure(fgw.id, full)
 
 
 # ---------------------------------------------------------------- the review queue

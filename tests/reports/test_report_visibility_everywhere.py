@@ -234,11 +234,10 @@ def _audit_table(html: str) -> str:
 
 
 def test_the_audit_page_names_the_demos_subjects_readably(
-    app, runner, make_user, login, count_statements
+    app, demo_seed, make_user, login, count_statements
 ):
     with on(date(2026, 11, 27)):
-        result = runner.invoke(args=["seed", "--demo"])
-        assert result.exit_code == 0, result.output
+        demo_seed()
     admin = make_user(Role.ADMIN, username="audit-admin")
     client = app.test_client()
     login(client, admin)

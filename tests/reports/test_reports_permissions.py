@@ -20,6 +20,7 @@ ENDPOINTS = {
     "reports.review_queue",
     "reports.review",
     "reports.overview",
+    "reports.card",
 }
 ROLES = ["anonymous", "admin", "office", "leader", "liaison", "other_liaison"]
 L = LOGIN
@@ -81,6 +82,26 @@ def test_reads(reports, client_for, role):
     cases = [("GET", path, None, expected) for path, expected in READS]
     run_matrix(
         cases, role, client_for=client_for, ids=reports, check_response=_withholds_the_report
+    )
+
+
+CARD_READS = [
+    # a report's own card (where a save lands): liaisons only, and only their unit's report
+    ("/reports/card/{own_task}", [L, 403, 403, 403, 200, 404]),
+    ("/reports/card/{other_task}", [L, 403, 403, 403, 404, 200]),
+]
+
+
+@at(NOW)
+@pytest.mark.parametrize("role", ROLES)
+def test_card_reads(reports, open_tasks, client_for, role):
+    cases = [("GET", path, None, expected) for path, expected in CARD_READS]
+    run_matrix(
+        cases,
+        role,
+        client_for=client_for,
+        ids={**reports, **open_tasks["ids"]},
+        check_response=_withholds_the_report,
     )
 
 

@@ -37,7 +37,7 @@ from tracker.plans.milestones.pace import refresh_pace
 from tracker.plans.milestones.queries import behind_pace_ids
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit
 from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.scoring import rules
+from tracker.scoring import rules, standings
 from tracker.scoring.models import Scorecard, ScoreEntry
 from tracker.supervision.models import TaskAssignment
 from tracker.timeutil import LOCAL_TZ
@@ -572,3 +572,35 @@ def test_pages_cost_the_same_statements_whatever_the_rows(
     stored = measure(["/dashboard", "/dashboard/charts.json"])
     assert stored[0][0] == 200 and stored[0][1] < small[0][1], (stored, small)
     assert stored[1][0] == 200 and stored[1][1] < charts[0][1], (stored, charts)
+
+
+def test_the_page_embeds_the_figures_charts_json_gives(dash, app, world, login):
+    """Two screens, one fact: the dashboard carries its charts' figures itself (issue 13:
+    the browser no longer asks /dashboard/charts.json to compute them again) and they are
+    the figures charts.json gives."""
+    client = app.test_client()
+    client.set_cookie("tracker_lang", "en")
+    login(client, world["users"]["leader"])
+    doc = html.fromstring(client.get("/dashboard").get_data(as_text=True))
+    node = doc.get_element_by_id("dashboard-data")
+    assert node.get("data-src") is None
+    embedded = json.loads(node.get("data-dashboard"))
+    assert embedded == client.get("/dashboard/charts.json").get_json()
+    assert embedded["charts"]["overdue"]["series"][0]["data"]  # red units are drawn
+
+
+def test_the_dashboard_ranking_is_the_scores_pages(dash, read):
+    """The dashboard's ranking (the stored month's cards) and /scores (ranked in SQL) show
+    the same ranks and scores for last month."""
+    _status, dash_doc = read("/dashboard")
+    _status, scores_doc = read("/scores?period=2026-10")
+    on_dashboard = [r.split(" | ")[:3] for r in rows(by_id(dash_doc, "ranking"))]
+    on_scores = [
+        [
+            text(tr.xpath("./td[@data-testid='rank']")[0]),
+            text(tr.xpath("./td[2]")[0]),
+            str(standings.number(Decimal(text(tr.xpath("./td[@data-testid='score']")[0])))),
+        ]
+        for tr in scores_doc.xpath("//tr[@data-testid='score-row']")
+    ]
+    assert on_dashboard == on_scores and len(on_scores) == 3

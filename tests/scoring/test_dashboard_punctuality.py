@@ -191,7 +191,7 @@ def test_stored_punctuality_equals_the_rule(world, seed, count_statements):
         )
         .limit(1)
     )
-    late = utcnow() + timedelta(seconds=1)  # filed after the refresh, after the due date
+    late = utcnow()  # filed after the refresh (at or after its computed_at), after the due date
     db.session.add(
         ProgressReport(
             task_id=task_id,

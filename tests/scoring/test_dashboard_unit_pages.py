@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from lxml import html
 from sqlalchemy import func, select
 
-from tracker.dashboard.queries import UNIT_PAGE
+from tracker.dashboard.drilldown import UNIT_PAGE
 from tracker.extensions import db
 from tracker.plans.models import Plan, Section, Task
 from tracker.units.models import Unit

@@ -297,6 +297,10 @@ def test_the_sql_ranking_is_the_rule(world):
             if page <= 3:
                 shown += [(c.unit.id, c.score, c.deductions, c.credits, c.rank) for c in cards]
         assert shown == expected[:36]
+        # the count /scores passes in (period_state's units) is the count ranking_page makes
+        assert standings.period_state(period, TODAY).unit_count == len(expected)
+        known = standings.ranking_page(period, 2, 12, known_count=len(expected))
+        assert known == standings.ranking_page(period, 2, 12)
         # the whole period with its entries, as the JSON export and the bulletins read it
         scores = standings.period_scores(period, TODAY)
         assert [(c.unit.id, c.rank) for c in scores.cards] == [(e[0], e[4]) for e in expected]

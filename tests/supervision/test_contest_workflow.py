@@ -173,9 +173,9 @@ def test_refused_returns_write_nothing(as_role, do, assigned, when, acknowledge,
         ({"decision": "reassign", "lead_unit_id": "", "reason": "改派"}, "Choose a lead unit."),
         ({"decision": "insist", "lead_unit_id": "", "reason": " "}, "Give a reason"),
         ({"decision": "maybe", "lead_unit_id": "", "reason": "x"}, "Not a valid choice"),
-        ({"decision": "reassign", "lead_unit_id": "abc", "reason": "x"}, "coerce"),
+        ({"decision": "reassign", "lead_unit_id": "abc", "reason": "x"}, "No unit is called"),
         ({"decision": "reassign", "lead_unit_id": "{own}", "reason": "x"}, "another unit"),
-        ({"decision": "reassign", "lead_unit_id": "999999", "reason": "x"}, "current units"),
+        ({"decision": "reassign", "lead_unit_id": "999999", "reason": "x"}, "No unit is called"),
     ],
 )
 def test_bad_decisions_are_explained_and_save_nothing(world, as_role, assigned, form, message):

@@ -6,6 +6,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, SelectField, Strin
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
 from tracker.accounts.models import ROLE_LABELS
+from tracker.units.forms import UnitField
 
 
 class LoginForm(FlaskForm):
@@ -38,7 +39,7 @@ class UserForm(FlaskForm):
         _l("Display name"), validators=[DataRequired(_l("Enter a name.")), Length(max=100)]
     )
     role = SelectField(_l("Role"), choices=[(str(r), label) for r, label in ROLE_LABELS.items()])
-    unit_id = SelectField(_l("Unit"), coerce=int, validators=[Optional()])
+    unit_id = UnitField(_l("Unit"), current_only=False)  # typed: 2,000 units (issue 13)
     # strength and "not the user name" are checked by accounts.rules.password_problems
     password = PasswordField(_l("Password"), validators=[Optional()])
     active = BooleanField(_l("Account enabled"), default=True)

@@ -9,7 +9,7 @@ Rules:
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, has_request_context, request
 from flask_login import current_user, login_required
 
 from tracker.accounts.models import Role, User
@@ -39,7 +39,20 @@ def unit_scope(user: User) -> set[int] | None:
         return None
     if user.unit_id is None:
         return set()
-    return predecessor_closure(user.unit_id, successor_map())
+    return predecessor_closure(user.unit_id, request_successor_map())
+
+
+def request_successor_map() -> dict[int, int | None]:
+    """Every unit's successor, read once a request (kept on the request itself, so a test's
+    long-lived app context never sees an old answer); outside a request, every time. The
+    liaison's task page asked for the scope three times (can_view_task, the history, the
+    reports), 2,000 units each (issue 13)."""
+    if not has_request_context():
+        return successor_map()
+    memo = request.__dict__
+    if "_tracker_successor_map" not in memo:
+        memo["_tracker_successor_map"] = successor_map()
+    return memo["_tracker_successor_map"]
 
 
 def current_scope() -> set[int] | None:

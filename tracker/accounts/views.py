@@ -32,7 +32,7 @@ from tracker.common.http import DB_INT_MAX, int_arg, safe_next
 from tracker.common.text import contains
 from tracker.config import LOCALE_COOKIE, SUPPORTED_LOCALES
 from tracker.extensions import db
-from tracker.units.models import Unit
+from tracker.units.forms import unit_datalist
 
 bp = Blueprint("accounts", __name__)
 
@@ -99,11 +99,6 @@ def set_language():
 
 
 # --- user administration (admin only) ---------------------------------------------------
-
-
-def _unit_choices():
-    units = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.code)).all()
-    return [(0, "—")] + [(u.id, u.name) for u in units]
 
 
 USERS_PAGE = 100  # a page of /admin/users (5,000 users at province scale, issue 13)
@@ -199,13 +194,13 @@ def _apply_user_form(form: UserForm, user: User | None) -> User | None:
 @role_required(Role.ADMIN)
 def user_new():
     form = UserForm()
-    form.unit_id.choices = _unit_choices()
     if form.validate_on_submit() and _apply_user_form(form, None):
         db.session.commit()
         flash(_("User created."), "success")
         return redirect(url_for("accounts.users"))
     db.session.rollback()
-    return render_template("accounts/user_form.html", form=form, user=None)
+    return render_template("accounts/user_form.html", form=form, user=None,
+                           unit_options=unit_datalist(current_only=False))  # fmt: skip
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -213,15 +208,13 @@ def user_new():
 def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
-    form.unit_id.choices = _unit_choices()
-    if request.method == "GET":
-        form.unit_id.data = user.unit_id or 0
     if form.validate_on_submit() and _apply_user_form(form, user):
         db.session.commit()
         flash(_("User saved."), "success")
         return redirect(url_for("accounts.users"))
     db.session.rollback()
-    return render_template("accounts/user_form.html", form=form, user=user)
+    return render_template("accounts/user_form.html", form=form, user=user,
+                           unit_options=unit_datalist(current_only=False))  # fmt: skip
 
 
 @bp.route("/admin/audit")

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.common.forms import FastSelect
 from tracker.supervision.delivery.events import EVENTS
+from tracker.units.forms import UnitsField
 
 EVENT_LABELS = {
     "task.assigned": _l("Task assigned"),
@@ -41,12 +41,7 @@ class ServiceTokenForm(TokenForm):
             "The account's username. The token can do exactly what this account may do, never more."
         ),
     )
-    unit_ids = SelectMultipleField(
-        _l("Only these units"),
-        coerce=int,
-        validators=[Optional()],
-        widget=FastSelect(multiple=True),  # 2,000 units at province scale
-    )
+    unit_ids = UnitsField(_l("Only these units"))  # typed: 2,000 units at province scale
     plan_ids = SelectMultipleField(_l("Only these plans"), coerce=int, validators=[Optional()])
 
 

@@ -18,7 +18,6 @@ from tracker.common.forms import ActionForm
 from tracker.extensions import db
 from tracker.plans.models import Plan
 from tracker.supervision.delivery.events import EventEndpoint, new_secret
-from tracker.units.models import Unit
 
 bp = Blueprint("api_tokens", __name__)
 
@@ -77,12 +76,6 @@ def _service_form(formdata=True) -> ServiceTokenForm:
     form = ServiceTokenForm() if formdata else ServiceTokenForm(formdata=None)
     if not formdata or not form.is_submitted():
         form.owner.data = current_user.username  # a new form: the admin's own account
-    form.unit_ids.choices = [
-        (u.id, u.name)
-        for u in db.session.scalars(
-            select(Unit).where(Unit.successor_id.is_(None)).order_by(Unit.code)
-        )
-    ]
     form.plan_ids.choices = [
         (p.id, f"{p.doc_number or ''} {p.title}".strip())
         for p in db.session.scalars(

@@ -23,8 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer, joinedload
 
 from tracker.calendar.services import load_calendar
 from tracker.dashboard.punctuality import Punctuality, punctuality, tally_punctuality
@@ -33,19 +33,17 @@ from tracker.extensions import db
 from tracker.plans.light_sql import LightBounds, bounds_on, light_case, light_condition
 from tracker.plans.lights import GREEN, RED, YELLOW
 from tracker.plans.milestones.queries import behind_pace_count
-from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
-from tracker.plans.search import unit_condition
+from tracker.plans.models import Plan, Section, Task, TaskStatus
 from tracker.scoring import rules, standings
 from tracker.scoring.models import Scorecard
 from tracker.settings import DEFAULTS, Setting
 from tracker.units.models import Unit
-from tracker.units.rules import final_successor, predecessor_closure
+from tracker.units.rules import final_successor
 
 LIGHTS = (RED, YELLOW, GREEN)  # the order the dashboard lists them: worst first
 TREND_MONTHS = 6
 # and the page queries below
 __all__ = ["PUNCTUALITY_MONTHS", "Punctuality", "punctuality", "tally_punctuality"]
-UNIT_PAGE = 50  # tasks per page of a unit's dashboard page
 TOP = 50  # rows of a unit table on the dashboard; the rest on the page its "more" link opens
 
 
@@ -98,11 +96,6 @@ class LightRules:
     def bounds(self, today: date) -> LightBounds:
         """The lights' due-date boundaries on `today`, for the SQL light."""
         return bounds_on(today, self.calendar, self.warn_days)
-
-
-def _units() -> dict[int, Unit]:
-    """Every unit by id, in unit-code order."""
-    return {u.id: u for u in db.session.scalars(select(Unit).order_by(Unit.code)).all()}
 
 
 def _unit_rows() -> dict[int, object]:
@@ -223,34 +216,50 @@ def red_units(light_rules: LightRules, today: date, successor_of: dict) -> dict[
 
 def ranking(month: str, limit: int = TOP) -> tuple[list[RankRow], int, list[str]]:
     """The month's stored ranking, best first, at most `limit` rows with their trend, the
-    number of units ranked, and the trend's months (two statements)."""
+    number of units ranked, and the trend's months (two statements; the columns shown,
+    not whole scorecards and units)."""
+    card = Scorecard
     rows = db.session.execute(
-        select(Scorecard, Unit, func.count().over())
-        .join(Unit, Unit.id == Scorecard.unit_id)
-        .where(Scorecard.period == month)
-        .order_by(Scorecard.rank, Unit.code)
+        select(
+            card.unit_id,
+            Unit.code,
+            Unit.name,
+            card.score,
+            card.deductions,
+            card.credits,
+            card.rank,
+            func.count().over().label("total"),
+        )
+        .join(Unit, Unit.id == card.unit_id)
+        .where(card.period == month)
+        .order_by(card.rank, Unit.code)
         .limit(limit)
     ).all()
-    cards = [(card, unit) for card, unit, _total in rows]
-    total = rows[0][2] if rows else 0
+    total = rows[0].total if rows else 0
     trend_months = months_up_to(month, TREND_MONTHS)
     trend: dict[int, dict[str, object]] = defaultdict(dict)
-    if cards:
+    if rows:
         for unit_id, period, score in db.session.execute(
             select(Scorecard.unit_id, Scorecard.period, Scorecard.score).where(
                 Scorecard.period.in_(trend_months),
-                Scorecard.unit_id.in_([card.unit_id for card, _unit in cards]),
+                Scorecard.unit_id.in_([row.unit_id for row in rows]),
             )
         ).all():
             trend[unit_id][period] = score
-    rows = [
+    ranked = [
         RankRow(
-            standings.CardView(unit, card.score, card.deductions, card.credits, card.rank),
-            [trend[unit.id].get(m) for m in trend_months],
+            standings.CardView(
+                standings.UnitRef(row.unit_id, row.code, row.name),
+                row.score,
+                row.deductions,
+                row.credits,
+                row.rank,
+            ),
+            [trend[row.unit_id].get(m) for m in trend_months],
         )
-        for card, unit in cards
+        for row in rows
     ]
-    return rows, total, trend_months
+    return ranked, total, trend_months
 
 
 def overview(today: date, with_behind: bool = True) -> Overview:
@@ -261,14 +270,18 @@ def overview(today: date, with_behind: bool = True) -> Overview:
         select(Plan, Section)
         .outerjoin(Section, Section.plan_id == Plan.id)
         .order_by(Plan.issued_on.desc(), Plan.id, Section.number)
+        # an imported plan's full text would come once per section row: not shown here
+        .options(defer(Plan.source_text))
     ).all()
     light_rules = LightRules.load()
     units = _unit_rows()
     successor_of = {u.id: u.successor_id for u in units.values()}
     red = red_units(light_rules, today, successor_of)
-    overdue = sorted(
-        ((units[uid], n) for uid, n in red.items()), key=lambda row: (-row[1], row[0].code)
-    )
+    # unit-code order is the order of `units`: sort by that position (no attribute reads)
+    by_code = {uid: i for i, uid in enumerate(units)}
+    overdue = [
+        (units[uid], n) for uid, n in sorted(red.items(), key=lambda kv: (-kv[1], by_code[kv[0]]))
+    ]
 
     month = rules.last_month(today)
     rank_rows, ranked, trend_months = ranking(month)
@@ -276,10 +289,12 @@ def overview(today: date, with_behind: bool = True) -> Overview:
     months = months_up_to(month, PUNCTUALITY_MONTHS)
     due_dates, totals, last = dashboard_punctuality(months, today, successor_of, light_rules)
     monthly = [(m, due_dates[m], totals[m]) for m in months]
-    unit_rows = sorted(
-        ((units[uid], tally) for uid, tally in last.items()),
-        key=lambda row: (-row[1].missing, -row[1].late, row[0].code),
-    )
+    unit_rows = [
+        (units[uid], tally)
+        for uid, tally in sorted(
+            last.items(), key=lambda kv: (-kv[1].missing, -kv[1].late, by_code[kv[0]])
+        )
+    ]
     plans = _plan_progress(plans_sections, light_counts(light_rules, today))
     missing = not rank_rows
     return Overview(
@@ -312,137 +327,3 @@ def plan_progress(plan_id: int, today: date) -> PlanProgress | None:
     counted = light_counts(LightRules.load(), today, Task.plan_id == plan.id)
     pairs = [(plan, s) for s in sections] or [(plan, None)]
     return _plan_progress(pairs, counted)[0]
-
-
-@dataclass
-class UnitInSection:
-    unit: Unit  # a plain row (id, code, name, successor_id)
-    lead: dict[str, int]  # the unit's lead tasks in the section, by light
-    co: dict[str, int]  # its co-unit tasks there, by light
-
-
-def section_units(section_id: int, today: date) -> tuple[Section, list[UnitInSection]] | None:
-    """The units with tasks in a section (current successors), each with its tasks' lights
-    as lead unit and as co-unit, most red first; None if the section is unknown."""
-    section = _section(section_id)
-    if section is None:
-        return None
-    light = light_case(LightRules.load().bounds(today))
-    tasks = db.session.execute(
-        select(Task.id, Task.lead_unit_id, light.label("light")).where(
-            Task.section_id == section.id
-        )
-    ).all()
-    lights = {t.id: t.light for t in tasks}
-    units = _unit_rows()
-    successor_of = {u.id: u.successor_id for u in units.values()}
-    lead: dict[int, list[str]] = defaultdict(list)
-    co: dict[int, list[str]] = defaultdict(list)
-    leads = {}
-    for t in tasks:
-        leads[t.id] = final_successor(t.lead_unit_id, successor_of)
-        lead[leads[t.id]].append(lights[t.id])
-    seen = set()
-    for task_id, unit_id in db.session.execute(
-        select(TaskCoUnit.task_id, TaskCoUnit.unit_id)
-        .join(Task, Task.id == TaskCoUnit.task_id)
-        .where(Task.section_id == section.id)
-    ).all():
-        unit = final_successor(unit_id, successor_of)
-        if unit != leads[task_id] and (task_id, unit) not in seen:
-            seen.add((task_id, unit))
-            co[unit].append(lights[task_id])
-    rows = [
-        UnitInSection(units[uid], counts(lead.get(uid, [])), counts(co.get(uid, [])))
-        for uid in set(lead) | set(co)
-    ]
-    rows.sort(key=lambda r: (-r.lead[RED], -r.co[RED], -r.lead[YELLOW], r.unit.code))
-    return section, rows
-
-
-@dataclass
-class UnitTask:
-    task: Task
-    light: str
-    role: str  # "lead" or "co"
-
-
-@dataclass
-class UnitPage:
-    unit: Unit
-    successor: Unit | None  # where its open work went, if it was reorganised
-    predecessors: list[Unit]
-    section: Section | None
-    tasks: list[UnitTask]  # all of them, or one page's
-    lights: dict[str, int]  # all of the unit's tasks by light
-    page: int = 1
-    pages: int = 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.lights.values())
-
-
-def unit_tasks(
-    unit_id: int,
-    today: date,
-    section_id: int | None = None,
-    page: int | None = None,
-    size: int = UNIT_PAGE,
-) -> UnitPage | None:
-    """The unit's tasks as lead unit or co-unit (its own and those of the units it
-    succeeded), optionally in one section, red first — all of them, or page `page` of
-    `size`; None if the unit or section is unknown. Lights, counts and order in SQL."""
-    units = _units()
-    unit = units.get(unit_id)
-    if unit is None:
-        return None
-    section = None if section_id is None else _section(section_id)
-    if section_id is not None and section is None:
-        return None
-    successor_of = {u.id: u.successor_id for u in units.values()}
-    scope = predecessor_closure(unit.id, successor_of)
-    where = [unit_condition(scope, "either")]  # id lists from the unit indexes, no scan
-    if section is not None:
-        where.append(Task.section_id == section.id)
-    bounds = LightRules.load().bounds(today)
-    light = light_case(bounds)
-    lights = dict.fromkeys(LIGHTS, 0)
-    counted = db.session.execute(select(light, func.count()).where(*where).group_by(light))
-    lights.update((light_name, n) for light_name, n in counted)
-    pages = max(1, -(-sum(lights.values()) // size))
-    worst_first = case(
-        (light_condition(RED, bounds), 0), (light_condition(YELLOW, bounds), 1), else_=2
-    )
-    query = select(Task.id, light).where(*where).order_by(worst_first, Task.plan_id, Task.number)
-    if page is not None:
-        page = min(max(page, 1), pages)
-        query = query.limit(size).offset((page - 1) * size)
-    light_of = dict(db.session.execute(query).all())
-    loaded = db.session.scalars(
-        select(Task)
-        .where(Task.id.in_(light_of))
-        .options(
-            joinedload(Task.plan),
-            joinedload(Task.section),
-            joinedload(Task.lead_unit),
-            selectinload(Task.co_unit_links).joinedload(TaskCoUnit.unit),
-        )
-    ).unique()
-    by_id = {t.id: t for t in loaded}
-    rows = [
-        UnitTask(by_id[i], light_of[i], "lead" if by_id[i].lead_unit_id in scope else "co")
-        for i in light_of
-    ]
-    successor = units[final_successor(unit.id, successor_of)]
-    predecessors = [u for uid, u in units.items() if uid in scope and uid != unit.id]
-    return UnitPage(
-        unit,
-        successor if successor is not unit else None,
-        predecessors,
-        section,
-        rows,
-        lights,
-        page or 1,
-        pages,
-    )

@@ -106,15 +106,19 @@ def dashboard_punctuality(months, today, successor_of, light_rules) -> tuple[dic
     return due_of, totals, last
 
 
-def _touched_periods(since) -> set[int]:
-    """The periods with a report submitted at or after `since` (UTC): the index on
-    (state, submitted_at) answers it."""
+def _touched_periods(since, now) -> set[int]:
+    """The periods with a report submitted at or after `since` and not after `now` (UTC):
+    the index on (state, submitted_at) answers it. A submission stamped after `now` (a
+    clock ahead, or a generated province dated ahead of the machine) was counted if it
+    existed at the last count; it is taken in once `now` passes it, rather than recounting
+    its month at every run until then."""
     return set(
         db.session.scalars(
             select(ProgressReport.period_id)
             .where(
                 ProgressReport.state.in_([s.value for s in ReportState]),
                 ProgressReport.submitted_at >= since,
+                ProgressReport.submitted_at <= now,
             )
             .distinct()
         )
@@ -133,8 +137,9 @@ def refresh_punctuality(today: date, full: bool = False) -> list[str]:
     due_of, period_of = _due_dates(months, light_rules)
     stored = _stored(months)
     touched: set[int] = set()
+    now = utcnow()
     if stored and not full:
-        touched = _touched_periods(min(row.computed_at for row in stored.values()))
+        touched = _touched_periods(min(row.computed_at for row in stored.values()), now)
     dirty = [
         m
         for m in months
@@ -143,7 +148,6 @@ def refresh_punctuality(today: date, full: bool = False) -> list[str]:
         or (period_of[m] is not None and period_of[m] in touched)
     ]
     if dirty:
-        now = utcnow()
         successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
         dates = ({m: due_of[m] for m in dirty}, {m: period_of[m] for m in dirty})
         _due, counted = punctuality(dirty, today, successor_of, light_rules, dates)

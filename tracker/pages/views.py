@@ -14,7 +14,6 @@ from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import current_scope
 from tracker.audit import AuditEvent
 from tracker.calendar.services import load_calendar
-from tracker.common.forms import FastSelect
 from tracker.common.http import int_arg
 from tracker.extensions import db
 from tracker.pages.history import history_page
@@ -100,7 +99,14 @@ def _red_by_plan() -> dict[int, int]:
     )
 
 
-FAST_SELECT = FastSelect()
+def _task_units(task) -> dict[int, tuple[int, str, str | None]]:
+    """units.labels.answering_units for the task's own units: from the loaded units when
+    none was reorganised (no statement: the common case), else answering_units (2,000
+    units' names and successors, one statement)."""
+    named = [task.lead_unit, *task.co_units]
+    if any(unit.successor_id is not None for unit in named):
+        return answering_units([unit.id for unit in named])
+    return {unit.id: (unit.id, unit.name, None) for unit in named}
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -109,10 +115,8 @@ def task_detail(task_id: int):
     task = services.load_task(task_id)
     if task is None or not can_view_task(current_user, task):
         abort(404)
-    people = task_page_people(task, current_user)  # 分管领导 and 责任人 (plans/people)
-    if people["people_forms"]["leader"] is not None:
-        # the same HTML, written fast: the menu holds every leader (~1,000 at province scale)
-        people["people_forms"]["leader"].leader_id.widget = FAST_SELECT
+    # 分管领导 (typed, with the page's leader datalist) and 责任人 (plans/people)
+    people = task_page_people(task, current_user)
     return render_template(
         "pages/task.html",
         task=task,
@@ -122,7 +126,7 @@ def task_detail(task_id: int):
         contest=contest_panel(task, current_user, today()),  # 退回交办
         reports=task_reports(task, current_user),
         # a reorganised unit shown as its successor, with history (only the task's units)
-        units=answering_units([task.lead_unit_id, *(u.id for u in task.co_units)]),
+        units=_task_units(task),
         **people,
         milestones=milestone_panel(task, current_user, today()),  # 节点 and 序时进度
         linked=linked_panel(task, current_user),  # 一报多用: linked tasks (reports/load)

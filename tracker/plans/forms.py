@@ -3,18 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (
-    DateField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.common.forms import IntegerField
 from tracker.common.http import parse_int
 from tracker.plans.models import PLAN_KIND_LABELS
+from tracker.units.forms import UnitField, UnitsField
 
 KIND_CHOICES = [(k.value, label) for k, label in PLAN_KIND_LABELS.items()]
 REASON = [DataRequired(_l("Give a reason.")), Length(max=2000)]
@@ -24,15 +19,6 @@ DATE_MSG = _l("Enter a date (YYYY-MM-DD).")
 def _int_or_none(value):
     """A chosen id, or None (nothing chosen, or not an id the database could hold)."""
     return parse_int(value, 1)
-
-
-class OrderedUnitsField(SelectMultipleField):
-    """Co-units in the order the user chose them (one id per value, order kept)."""
-
-    def pre_validate(self, form):
-        valid = {str(v) for v, _label in self.choices or []}
-        if any(str(v) not in valid for v in self.data or []):
-            raise ValidationError(self.gettext("Choose current units only."))
 
 
 class PlanForm(FlaskForm):
@@ -81,10 +67,8 @@ class TaskForm(FlaskForm):
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)]
     )
     text = TextAreaField(_l("Full text"), validators=[Optional(), Length(max=20000)])
-    lead_unit_id = SelectField(
-        _l("Lead unit"), coerce=_int_or_none, validators=[InputRequired(_l("Choose a lead unit."))]
-    )
-    co_unit_ids = OrderedUnitsField(_l("Co-units (in order)"), coerce=int)
+    lead_unit_id = UnitField(_l("Lead unit"), validators=[DataRequired(_l("Choose a lead unit."))])
+    co_unit_ids = UnitsField(_l("Co-units (in order)"))
     due_date = DateField(_l("Due date"), validators=[Optional()])
     due_phrase = StringField(_l("Deadline as written"), validators=[Optional(), Length(max=100)])
     source_excerpt = TextAreaField(_l("Source excerpt"), validators=[Optional(), Length(max=20000)])
@@ -122,10 +106,8 @@ class RedateForm(ReasonForm):
 
 
 class ReassignForm(ReasonForm):
-    lead_unit_id = SelectField(
-        _l("Lead unit"), coerce=_int_or_none, validators=[InputRequired(_l("Choose a lead unit."))]
-    )
-    co_unit_ids = OrderedUnitsField(_l("Co-units (in order)"), coerce=int)
+    lead_unit_id = UnitField(_l("Lead unit"), validators=[DataRequired(_l("Choose a lead unit."))])
+    co_unit_ids = UnitsField(_l("Co-units (in order)"))
 
 
 class SplitForm(FlaskForm):
@@ -136,9 +118,7 @@ class SplitForm(FlaskForm):
         locals()[f"title_{_i}"] = StringField(
             _l("Sub-task"), validators=[Optional(), Length(max=300)]
         )
-        locals()[f"lead_{_i}"] = SelectField(
-            _l("Lead unit"), coerce=_int_or_none, validate_choice=False
-        )
+        locals()[f"lead_{_i}"] = UnitField(_l("Lead unit"))
     del _i
 
     def parts(self) -> list[dict]:

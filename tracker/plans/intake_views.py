@@ -5,7 +5,7 @@ admin sets the default deadlines. Each POST validates, calls one service, commit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import Role
@@ -18,25 +18,11 @@ from tracker.plans import changes, forms, intake, originals, rules
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskStatus
 from tracker.settings import set_setting
 from tracker.timeutil import today
-from tracker.units.models import Unit
+from tracker.units.forms import unit_datalist
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 office_only = role_required(Role.OFFICE)
-
-
-def _unit_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Unit.id, Unit.name).where(Unit.successor_id.is_(None)).order_by(Unit.code)
-    ).all()
-    return [(r.id, r.name) for r in rows]
-
-
-def _set_unit_choices(form, blank=True) -> None:
-    choices = _unit_choices()
-    if hasattr(form, "lead_unit_id"):
-        form.lead_unit_id.choices = ([(None, "—")] if blank else []) + choices
-    if hasattr(form, "co_unit_ids"):
-        form.co_unit_ids.choices = choices
+TASKS_PER_PAGE = 100  # the plan edit page's task list, in number order (issue 13)
 
 
 def _sections(plan_id: int) -> list[Section]:
@@ -105,17 +91,31 @@ def plan_edit(plan_id: int):
     sections = _sections(plan.id)
     section_form = forms.SectionForm()
     section_form.parent_id.choices = [(None, _("(top level)")), *_section_choices(sections)]
+    counts = dict(
+        db.session.execute(
+            select(Task.section_id, func.count())
+            .where(Task.plan_id == plan.id)
+            .group_by(Task.section_id)
+        ).all()
+    )
+    pages = max(1, -(-sum(counts.values()) // TASKS_PER_PAGE))
+    page = min(int_arg("page", 1, maximum=100000), pages)
     tasks = db.session.scalars(
         select(Task)
         .where(Task.plan_id == plan.id)
         .options(
             joinedload(Task.lead_unit), selectinload(Task.co_unit_links).joinedload(TaskCoUnit.unit)
         )
-        .order_by(Task.number)
+        .order_by(Task.number, Task.id)
+        .limit(TASKS_PER_PAGE)
+        .offset((page - 1) * TASKS_PER_PAGE)
     ).all()
     by_section: dict[int, list[Task]] = {}
     for task in tasks:
         by_section.setdefault(task.section_id, []).append(task)
+    statuses = db.session.scalars(
+        select(Task.status).where(Task.plan_id == plan.id).distinct()
+    ).all()
     return render_template(
         "intake/plan_form.html",
         form=form,
@@ -124,7 +124,10 @@ def plan_edit(plan_id: int):
         by_section=by_section,
         section_form=section_form,
         reason_form=forms.ReasonForm(),
-        may_delete=rules.may_delete_plan(t.status for t in tasks),
+        may_delete=rules.may_delete_plan(statuses),
+        section_counts=counts,
+        page=page,
+        pages=pages,
     )
 
 
@@ -212,7 +215,6 @@ def plan_original(plan_id: int):
 
 def _task_form(form_class, plan: Plan, obj=None):
     form = form_class(obj=obj)
-    _set_unit_choices(form)
     if hasattr(form, "section_id"):
         form.section_id.choices = _section_choices(_sections(plan.id)) if plan else []
     if obj is not None and request.method == "GET":
@@ -238,7 +240,8 @@ def task_new(plan_id: int):
             flash(_("Task created."), "success")
             return redirect(url_for("pages.task_detail", task_id=task.id))
     return render_template("intake/task_form.html", form=form, plan=plan, task=None,
-                           default_due=default_due, default_phrase=phrase)  # fmt: skip
+                           default_due=default_due, default_phrase=phrase,
+                           unit_options=unit_datalist())  # fmt: skip
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
@@ -260,17 +263,16 @@ def task_edit(task_id: int):
             flash(_("Task saved."), "success")
             return redirect(url_for("intake.task_edit", task_id=task.id))
     return render_template("intake/task_form.html", form=form, plan=plan, task=task,
-                           **_change_forms(task))  # fmt: skip
+                           unit_options=unit_datalist(), **_change_forms(task))  # fmt: skip
 
 
 def _change_forms(task: Task) -> dict:
-    reassign = forms.ReassignForm(formdata=None, lead_unit_id=task.lead_unit_id)
-    _set_unit_choices(reassign)
-    reassign.co_unit_ids.data = [link.unit_id for link in task.co_unit_links]
+    reassign = forms.ReassignForm(
+        formdata=None,
+        lead_unit_id=task.lead_unit_id,
+        co_unit_ids=[link.unit_id for link in task.co_unit_links],
+    )
     split = forms.SplitForm(formdata=None)
-    units = [(None, "—"), *_unit_choices()]
-    for i in range(split.ROWS):
-        getattr(split, f"lead_{i}").choices = units
     subs, roll_up = changes.sub_tasks(task)
     return {
         "redate_form": forms.RedateForm(
@@ -290,12 +292,6 @@ def _change(task_id: int, form_class, step, done_message: str):
     """Run one change step from its own form; refusals come back to the task's edit page."""
     task = _task_or_404(task_id)
     form = form_class()
-    if hasattr(form, "lead_unit_id"):
-        _set_unit_choices(form)
-    if hasattr(form, "lead_0"):
-        units = [(None, "—"), *_unit_choices()]
-        for i in range(form.ROWS):
-            getattr(form, f"lead_{i}").choices = units
     if form.validate_on_submit():
         try:
             step(task, form)
@@ -377,7 +373,6 @@ def task_delete(task_id: int):
 @office_only
 def quick_entry():
     form = forms.QuickEntryForm()
-    _set_unit_choices(form)
     plans = db.session.execute(
         select(Plan.id, Plan.doc_number, Plan.title).where(Plan.archived_at.is_(None))
         .order_by(Plan.id.desc()).limit(200)
@@ -398,7 +393,8 @@ def quick_entry():
     elif request.method == "GET" and request.args.get("kind") in rules.KINDS:
         form.kind.data = request.args["kind"]
     last = db.session.get(Task, int_arg("last", 0))
-    return render_template("intake/quick.html", form=form, defaults=defaults, last=last)
+    return render_template("intake/quick.html", form=form, defaults=defaults, last=last,
+                           unit_options=unit_datalist())  # fmt: skip
 
 
 # ------------------------------------------------------------------ default deadlines (admin)

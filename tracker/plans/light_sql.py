@@ -16,7 +16,7 @@ tests/plans/test_light_sql.py checks the SQL and Python answers agree, task by t
 
 from datetime import date
 
-from sqlalchemy import and_, case, exists, literal, not_, or_, select
+from sqlalchemy import and_, case, literal, not_, or_, select
 
 from tracker.calendar.rules import WorkingCalendar
 from tracker.extensions import db
@@ -47,10 +47,13 @@ def _open(task=Task):
 
 
 def _milestone_due_by(last: date, task=Task):
-    """EXISTS: the task has a milestone not done, due on or before `last` (the index on
-    milestone.task_id serves it)."""
-    return exists().where(
-        Milestone.task_id == task.id, Milestone.done_on.is_(None), Milestone.due_date <= last
+    """The task has a milestone not done, due on or before `last`. Written as
+    `id IN (undone milestones due by then)`, not a correlated EXISTS: the database finds
+    those milestones once (SQLite's list subquery, PostgreSQL's hashed subplan) instead of
+    probing once per task — half the dashboard's counting time over 20,000 tasks (issue 13).
+    milestone.task_id is NOT NULL, so IN is exactly EXISTS here."""
+    return task.id.in_(
+        select(Milestone.task_id).where(Milestone.done_on.is_(None), Milestone.due_date <= last)
     )
 
 

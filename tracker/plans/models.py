@@ -143,7 +143,11 @@ class Task(db.Model):
         # issue 13: the plan page by section; light and status counts in SQL read only
         # this index (it covers them)
         Index("ix_task_plan_section_status_due", "plan_id", "section_id", "status", "due_date"),
-        Index("ix_task_status_due_date", "status", "due_date"),
+        # the dashboard's red tasks by lead unit from the index alone (migration 0022)
+        Index("ix_task_status_due_lead", "status", "due_date", "lead_unit_id", "id"),
+        # /tasks and /notices: counts, light filters and the page's order from the index
+        # alone (migration 0023)
+        Index("ix_task_list", "status", "due_date", "archived_at", "plan_id", "number", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -56,22 +56,34 @@ def plan_summaries(scope: set[int] | None) -> list[tuple[Plan, dict[str, int], i
 
 
 def plan_sections_with_tasks(
-    plan: Plan, scope: set[int] | None
+    plan: Plan,
+    scope: set[int] | None,
+    section_id: int | None = None,
+    *,
+    archived: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[tuple[Section, list[Task]]]:
-    """The plan's sections, each with the tasks of the scope, in document order."""
+    """The plan's sections, each with the tasks of the scope, in document order (two
+    statements and the co-units' one, whatever the number of tasks). With `section_id` only
+    that section's tasks are loaded (`limit`/`offset` page them) and every other section
+    comes with none; `archived=False` leaves archived tasks out (the wall chart)."""
     sections = db.session.scalars(
         select(Section).where(Section.plan_id == plan.id).order_by(Section.number)
     ).all()
-    tasks = (
-        db.session.scalars(
-            select(Task)
-            .where(Task.plan_id == plan.id, task_filter(scope))
-            .options(*_task_options())
-            .order_by(Task.number)
-        )
-        .unique()
-        .all()
+    query = (
+        select(Task)
+        .where(Task.plan_id == plan.id, task_filter(scope))
+        .options(*_task_options())
+        .order_by(Task.number)
     )
+    if not archived:
+        query = query.where(Task.status != TaskStatus.ARCHIVED.value)
+    if section_id is not None:
+        query = query.where(Task.section_id == section_id)
+    if limit:
+        query = query.limit(limit).offset(offset)
+    tasks = db.session.scalars(query).unique().all()
     by_section: dict[int, list[Task]] = defaultdict(list)
     for task in tasks:
         by_section[task.section_id].append(task)

@@ -19,7 +19,7 @@ from tracker.reports import rules
 from tracker.reports.facts import link_groups, request_unit_facts
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
 from tracker.reports.month import MonthRow, answering_task_ids, load_tasks, role_in
-from tracker.reports.permissions import request_scope
+from tracker.reports.permissions import request_scope, request_task
 
 NOT_IN = (None, ReportState.DRAFT.value, ReportState.RETURNED.value)
 EARLIER_PAGE = 10  # earlier months' cards a page shows, oldest first (file these first)
@@ -76,13 +76,17 @@ def earlier_keys(user: User, period: ReportingPeriod, task_ids=None, facts=None)
         candidates &= set(task_ids)
     if not candidates:
         return []
-    ordered = list(
-        db.session.scalars(
-            select(Task.id)
-            .where(Task.id.in_(candidates), Task.status.in_(OPEN_STATUSES))
-            .order_by(Task.plan_id, Task.number)
+    if task_ids is not None and len(candidates) == 1:  # a save: its task, which it loads
+        task = request_task(next(iter(candidates)))  # (services.filing_task) anyway
+        ordered = [task.id] if task is not None and task.status in OPEN_STATUSES else []
+    else:
+        ordered = list(
+            db.session.scalars(
+                select(Task.id)
+                .where(Task.id.in_(candidates), Task.status.in_(OPEN_STATUSES))
+                .order_by(Task.plan_id, Task.number)
+            )
         )
-    )
     period_ids = {p.id for p in periods}
     latest: dict[tuple[int, int], tuple[int, str]] = {}
     first: dict[tuple[int, int], object] = {}

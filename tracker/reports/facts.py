@@ -278,15 +278,17 @@ def unit_facts(unit_id: int, task_ids=None) -> ReportingFacts:
     submit): only the assignments and reassignments of the unit and the units it succeeded,
     and only their tasks (or `task_ids`, e.g. the one task being saved) — so the cost follows
     the unit's work, not the province's. `owed()` and `changes` are exact for pairs (task,
-    the unit's current successor); no period's reports are loaded. Four statements (three
-    when the request already read the units' successors)."""
+    the unit's current successor); no period's reports are loaded. Its `successor_of` holds
+    only the reorganised units (permissions.moved_units: enough for `current()`). Four
+    statements (three when the request already read the units' successors)."""
     successor_of = request_successors()
 
     def current(unit):
         return final_successor(unit, successor_of)
 
     me = current(unit_id)
-    mine = [u for u in successor_of if current(u) == me]
+    # the unit and those it succeeded (only reorganised units are in successor_of)
+    mine = [me, *(u for u in successor_of if u != me and current(u) == me)]
     assignments, changes = owed_inputs(current, mine, None if task_ids is None else list(task_ids))
     ids = {a[0] for a in assignments} | {k[0] for k in changes}
     tasks = {

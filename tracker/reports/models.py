@@ -169,14 +169,22 @@ class ProgressReport(db.Model):
         return self.state in (ReportState.DRAFT, ReportState.RETURNED)
 
 
+def set_first_filing(report: ProgressReport, first: datetime, due: date) -> None:
+    """The one rule of a report's first filing: `first`, the earliest submission over the
+    report's revisions (rules.first_submission), and whether it came after the period's due
+    date (rules.is_late). Written by services.mark_submitted and, for other writers, by the
+    event below."""
+    report.first_filed_at = first
+    report.first_late = rules.is_late(local_date(first), due)
+
+
 @event.listens_for(ProgressReport, "before_insert")
 @event.listens_for(ProgressReport, "before_update")
 def _first_filing(_mapper, connection, report: ProgressReport) -> None:
     """A report written with a submission time but without its first filing — by a writer
-    other than services.mark_submitted (demo data, an import, a test's rows) — gets it here,
-    by the same rule: the earliest submission over the report's revisions
-    (rules.first_submission) and its lateness against the period's due date
-    (rules.is_late). One or two statements, only for such a write."""
+    other than services.mark_submitted (demo data, an import, a test's rows) — gets it here
+    (set_first_filing, over the earliest submission of its revisions). One or two
+    statements, only for such a write."""
     filed = report.first_submitted_at or report.submitted_at
     if report.first_filed_at is not None or filed is None:
         return
@@ -187,14 +195,12 @@ def _first_filing(_mapper, connection, report: ProgressReport) -> None:
             _TABLE.c.period_id == report.period_id,
         )
     )
-    first = min(filed, others) if others is not None else filed
     due = connection.scalar(
         select(ReportingPeriod.__table__.c.due_date).where(
             ReportingPeriod.__table__.c.id == report.period_id
         )
     )
-    report.first_filed_at = first
-    report.first_late = rules.is_late(local_date(first), due)
+    set_first_filing(report, min(filed, others) if others is not None else filed, due)
 
 
 _TABLE = ProgressReport.__table__

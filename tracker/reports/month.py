@@ -195,9 +195,9 @@ class MonthSummary:
     ready: int
 
 
-def month_summary(user: User, period: ReportingPeriod, task_ids: list[int]) -> MonthSummary:
-    """Counts for the month page's bar, from the columns of the unit's reports of the period
-    (one statement), the latest revision of each task."""
+def _latest_states(user: User, period: ReportingPeriod, task_ids: list[int]) -> dict[int, tuple]:
+    """{task: (state, progress, percent) of the unit's latest revision of the period} of
+    `task_ids`, from the columns alone (one statement)."""
     latest: dict[int, tuple] = {}
     wanted = set(task_ids)
     for row in db.session.execute(
@@ -213,6 +213,13 @@ def month_summary(user: User, period: ReportingPeriod, task_ids: list[int]) -> M
             row.task_id not in latest or row.revision > latest[row.task_id].revision
         ):
             latest[row.task_id] = row
+    return latest
+
+
+def month_summary(user: User, period: ReportingPeriod, task_ids: list[int]) -> MonthSummary:
+    """Counts for the month page's bar, from the columns of the unit's reports of the period
+    (one statement), the latest revision of each task."""
+    latest = _latest_states(user, period, task_ids)
     counts: dict[str, int] = {}
     ready = 0
     for task_id in task_ids:
@@ -226,6 +233,13 @@ def month_summary(user: User, period: ReportingPeriod, task_ids: list[int]) -> M
         ):
             ready += 1
     return MonthSummary(len(task_ids), counts, ready)
+
+
+def still_to_file(user: User, period: ReportingPeriod, task_ids: list[int]) -> list[int]:
+    """The tasks of `task_ids` (in their order) whose report of the period is not in yet:
+    not started, draft or returned (one statement)."""
+    latest = _latest_states(user, period, task_ids)
+    return [t for t in task_ids if t not in latest or latest[t].state in EDITABLE]
 
 
 def served_by_link(user: User, period: ReportingPeriod, task_ids: list[int]) -> dict[int, Task]:

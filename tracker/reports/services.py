@@ -11,16 +11,21 @@ from tracker.accounts.models import Role, User
 from tracker.audit import record
 from tracker.common.errors import StepRefused
 from tracker.extensions import db
-from tracker.plans.milestones.pace import refresh_pace, refresh_task_pace
+from tracker.plans.milestones.pace import note_reported, refresh_pace, refresh_task_pace
 from tracker.plans.models import OPEN_STATUSES, Task
-from tracker.plans.permissions import task_filter
 from tracker.reports import rules
 from tracker.reports.facts import request_unit_facts
-from tracker.reports.models import ProgressReport, Quality, ReportingPeriod, ReportState
-from tracker.reports.month import filing_task_ids, latest_by_task_unit
+from tracker.reports.models import (
+    ProgressReport,
+    Quality,
+    ReportingPeriod,
+    ReportState,
+    set_first_filing,
+)
+from tracker.reports.month import answering_task_ids, filing_task_ids, latest_by_task_unit
 from tracker.reports.periods import previous_month
-from tracker.reports.permissions import request_scope
-from tracker.timeutil import local_date, utcnow
+from tracker.reports.permissions import request_scope, request_task
+from tracker.timeutil import utcnow
 
 # Reports sit below supervision and never import it: a layer above that must act on a
 # return (the unit is told at once, see docs/delivery.md) connects to this signal in
@@ -36,22 +41,28 @@ class VersionConflict(StepRefused):
         super().__init__("version_conflict")
 
 
-def _task_for_liaison(user: User, task_id: int, period: ReportingPeriod) -> Task:
+def filing_task(user: User, task_id: int, period: ReportingPeriod, facts=None) -> Task:
     """The task, if the liaison's unit files `period`'s report on it (the month page's rule,
     rules.files_for_period: a unit a reassignment removed this month still does, a unit
-    added this month not yet) — else LookupError (404) — and it is open; else StepRefused."""
+    added this month not yet); else LookupError (404: nothing is said about other tasks).
+    `facts`: the unit's facts when the request has them already (else this task's only)."""
     scope = request_scope(user)
-    task = db.session.scalar(select(Task).where(Task.id == task_id))
+    task = request_task(task_id)  # once a request (backlog.earlier_keys may load it)
     if task is None:
         raise LookupError(task_id)
-    answers_now = db.session.scalar(select(Task.id).where(Task.id == task_id, task_filter(scope)))
-    facts = request_unit_facts(user.unit_id, [task_id])  # this task's inputs only (issue 13)
+    # the ids the month page read already (once a request); no scope: no limit (task_filter)
+    answers_now = scope is None or task_id in answering_task_ids(scope)
+    facts = facts or request_unit_facts(user.unit_id, [task_id])  # this task's (issue 13)
     owed = facts.owed(period.due_date, period.key)
     me = facts.current(user.unit_id)
-    if not rules.files_for_period(
-        task.id, me, period.key, answers_now is not None, owed, facts.changes
-    ):
+    if not rules.files_for_period(task.id, me, period.key, answers_now, owed, facts.changes):
         raise LookupError(task_id)
+    return task
+
+
+def _task_for_liaison(user: User, task_id: int, period: ReportingPeriod) -> Task:
+    """filing_task, and the task is open (else StepRefused)."""
+    task = filing_task(user, task_id, period)
     if task.status not in OPEN_STATUSES:
         raise StepRefused("task_not_open_for_reporting")
     return task
@@ -121,7 +132,10 @@ def save_report(
         )
     _flush_or_conflict()
     if submit and user.unit_id == task.lead_unit_id:
-        refresh_task_pace(task.id)  # the lead unit's newest percent (task_pace)
+        # the lead unit's newest percent (task_pace): one UPDATE when this report is newest
+        note_reported(
+            task.id, user.unit_id, period.year, period.month, report.revision, report.percent
+        )
     record(
         "report.submitted" if submit else "report.saved",
         subject_type="task",
@@ -142,16 +156,15 @@ def save_report(
 
 def mark_submitted(report: ProgressReport, period: ReportingPeriod, user: User, now) -> None:
     """The one place a report becomes submitted: its submission time, its revision's first
-    submission (a resubmission after a return keeps it) and the report's own first
-    submission over its revisions with its lateness (rules.is_late), which every later
-    revision carries (start_correction) for the review queue's light filter."""
+    submission (a resubmission after a return keeps it) and, on the report's first
+    submission over its revisions, its first filing (models.set_first_filing), which every
+    later revision carries (start_correction) for the review queue's light filter."""
     report.state = ReportState.SUBMITTED.value
     report.submitted_at = now
     report.submitted_by_id = user.id
     report.first_submitted_at = report.first_submitted_at or now
     if report.first_filed_at is None:
-        report.first_filed_at = report.first_submitted_at
-        report.first_late = rules.is_late(local_date(report.first_filed_at), period.due_date)
+        set_first_filing(report, report.first_submitted_at, period.due_date)
 
 
 def _flush_or_conflict() -> None:
@@ -300,7 +313,18 @@ def review(
     report.reviewed_at = utcnow()
     report.reviewed_by_id = user.id
     _flush_or_conflict()
-    refresh_task_pace(report.task_id)  # accepted or returned: the task's pace (task_pace)
+    if decision == "accept":  # still counted, same percent: one UPDATE (task_pace)
+        period = db.session.get(ReportingPeriod, report.period_id)
+        note_reported(
+            report.task_id,
+            report.unit_id,
+            period.year,
+            period.month,
+            report.revision,
+            report.percent,
+        )
+    else:  # returned: an older report's percent may count again (task_pace)
+        refresh_task_pace(report.task_id)
     record(
         "report.accepted" if decision == "accept" else "report.returned",
         subject_type="task",

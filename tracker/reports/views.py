@@ -9,14 +9,15 @@ from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
 from tracker.common.errors import StepRefused
 from tracker.common.http import int_arg, parse_int, safe_next
+from tracker.database import lock_at_first_write
 from tracker.extensions import db
-from tracker.plans.models import Plan
+from tracker.plans.models import OPEN_STATUSES, Plan
 from tracker.reports import backlog, queries, rules, services
 from tracker.reports import month as month_page
 from tracker.reports.facts import request_unit_facts
 from tracker.reports.forms import PlainForm, ReportForm, ReviewForm, TaskActionForm
 from tracker.reports.models import ReportingPeriod, ReportState
-from tracker.reports.periods import calendar_warning_years, current_period
+from tracker.reports.periods import calendar_warning_years, current_period, period_month
 from tracker.reports.permissions import can_view_report
 from tracker.timeutil import today
 
@@ -24,8 +25,16 @@ bp = Blueprint("reports", __name__)
 
 
 def _period():
-    period = current_period(today())
-    db.session.commit()  # the month's period is created on first sight
+    """This month's period; created (and committed) on first sight. Only then a commit: a
+    commit expires the signed-in user, whose reload cost a statement (and on SQLite a
+    second write transaction) in every save (issue 13's surge)."""
+    year, month = period_month(today())
+    period = db.session.scalar(
+        select(ReportingPeriod).where(ReportingPeriod.year == year, ReportingPeriod.month == month)
+    )
+    if period is None:
+        period = current_period(today())
+        db.session.commit()
     return period
 
 
@@ -112,6 +121,7 @@ def _all_errors(form: ReportForm, submit: bool) -> bool:
 
 
 @bp.route("/reports/save", methods=["POST"])
+@lock_at_first_write  # the version check guards the save (docs/reporting.md "No lost work")
 @role_required(Role.LIAISON)
 def save():
     current = _period()
@@ -153,12 +163,101 @@ def save():
         db.session.rollback()
         flash(exc.message, "error")
         return _month_page(current, {anchor: form}, status=400, pages=pages)
+    earlier = period.id if period is not current else None  # before the commit expires it
     db.session.commit()
     flash(_("Report submitted.") if submit else _("Draft saved."), "success")
-    return redirect(url_for("reports.month", **pages, _anchor=anchor))
+    return redirect(
+        url_for("reports.card", task_id=task_id, period=earlier, **pages, _anchor=anchor)
+    )
+
+
+@bp.route("/reports/card/<int:task_id>")
+@role_required(Role.LIAISON)
+def card(task_id: int):
+    """One report card alone — where a save or a submission lands (issue 13's surge: not
+    the month page's 35 cards after every click): the report saved, and once it is in
+    (submitted or accepted) the next report still to file (_next_to_file) with its form.
+    `period` names an earlier month (补报); the page numbers lead back to the month page
+    where the liaison was. 404 unless the unit files that month's report on the task (the
+    save's rule)."""
+    current = _period()
+    period = _filing_period(current, request.args.get("period"))
+    if period is None or (period.year, period.month) > (current.year, current.month):
+        abort(404)
+    pages = _page_numbers(request.args)
+    report = services.current_report(task_id, current_user.unit_id, period.id)
+    filed = report is not None and not report.editable
+    # a report in: the whole unit's facts, for the next report to file and for this check
+    facts = request_unit_facts(current_user.unit_id) if filed else None
+    try:
+        task = services.filing_task(current_user, task_id, period, facts)
+    except LookupError:
+        abort(404)
+    if task.status not in OPEN_STATUSES:  # closed meanwhile: the month page says what is left
+        return redirect(url_for("reports.month", **pages))
+    keys = [(period, task_id)]
+    if filed:
+        keys += [k for k in [_next_to_file(current, keys[0], facts)] if k]
+    rows = _rows(current, keys)
+    forms = {}
+    for shown in rows:
+        form = ReportForm(formdata=None, obj=shown.report)
+        form.task_id.data = str(shown.task.id)
+        form.version.data = str(shown.report.version if shown.report else 0)
+        form.period_id.data = str(shown.period.id) if shown.period else ""
+        forms[shown.anchor] = form
+    return render_template(
+        "reports/card.html",
+        period=current,
+        row=rows[0],
+        following=rows[1] if len(rows) > 1 else None,
+        forms=forms,
+        conflict=None,
+        page_args=pages,
+        today=today(),
+    )
+
+
+def _rows(current, keys):
+    """The cards of `keys` ((period, task id), in that order): one month_rows a month."""
+    found = {}
+    for period in dict.fromkeys(p for p, _t in keys):
+        for row in month_page.month_rows(current_user, period, [t for p, t in keys if p is period]):
+            if period is not current:
+                row.period, row.last = period, None  # an earlier month's card (补报)
+            found[(period, row.task.id)] = row
+    return [found[k] for k in keys if k in found]
+
+
+def _next_to_file(current, exclude, facts):
+    """(period, task id) of the next report still to file, other than `exclude`: in the
+    list the liaison is working through first — after this month's report, this month's
+    next not started, draft or returned one in plan order; after an earlier month's
+    (补报), the next of those (backlog.earlier_keys, oldest first) — then in the other list.
+    None when all are in. Worked out from ids and states over the whole unit (the earlier
+    months' list only when needed); only the card shown is loaded."""
+
+    def earlier():
+        return next(
+            (k for k in backlog.earlier_keys(current_user, current, facts=facts) if k != exclude),
+            None,
+        )
+
+    def this_month():
+        task_ids = month_page.filing_task_ids(current_user, [current], facts)[current.id]
+        todo = month_page.still_to_file(current_user, current, task_ids)
+        return next(((current, t) for t in todo if (current, t) != exclude), None)
+
+    lists = (this_month, earlier) if exclude[0] is current else (earlier, this_month)
+    for find in lists:
+        found = find()
+        if found:
+            return found
+    return None
 
 
 @bp.route("/reports/copy-last", methods=["POST"])
+@lock_at_first_write  # the version check guards the copy, as a save
 @role_required(Role.LIAISON)
 def copy_last():
     period = _period()

@@ -3,7 +3,7 @@ assignments, reports, returns, answers and adjustments as plain values for scori
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, exists, func, select
+from sqlalchemy import Date, and_, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -159,6 +159,23 @@ def month_facts(
         .group_by(ProgressReport.task_id, ProgressReport.unit_id)
         .subquery()
     )
+    narrowed = []
+    if narrow:
+        # the reports a rule can score, chosen by the database (the same test as below, on
+        # the rows as stored): late, never submitted, rated good, on a task whose
+        # assignments were kept; and every row of a unit that a reorganisation folds into
+        # another (its pair is only known in Python, once folded)
+        folded = {u for u, c in current_of.items() if c is not None and c != u}
+        folded |= {current_of[u] for u in folded}
+        narrowed = [
+            or_(
+                pairs.c.task_id.in_(open_tasks),
+                pairs.c.first_on.is_(None),
+                pairs.c.first_on > due,
+                and_(ProgressReport.state == "accepted", ProgressReport.quality == "good"),
+                *([pairs.c.unit_id.in_(sorted(folded))] if folded else []),
+            )
+        ]
     report_rows = db.session.execute(
         select(
             ProgressReport.id,
@@ -175,7 +192,7 @@ def month_facts(
             & (ProgressReport.unit_id == pairs.c.unit_id)
             & (ProgressReport.revision == pairs.c.revision),
         )
-        .where(ProgressReport.period_id == in_month)
+        .where(ProgressReport.period_id == in_month, *narrowed)
         .order_by(pairs.c.revision)
     ).all()
     latest: dict[tuple[int, int], object] = {}
@@ -202,33 +219,29 @@ def month_facts(
         or (r.state == "accepted" and r.quality == "good")
     ]
     # returns: the audit records of the month's reports returned since the month began —
-    # the returned reports' own rows are read (any revision), not every report of the month
-    returned = [
-        (event.id, (event.detail or {}).get("report_id"), event.occurred_at)
-        for event in db.session.execute(
-            select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.detail).where(
+    # joined in SQL to the returned report's own row (any revision) by the report id the
+    # record's detail names, rather than every record's JSON decoded in Python
+    returned_id = AuditEvent.detail["report_id"].as_integer()
+    returns = [
+        rules.ReturnFact(
+            r.event_id, r.report_id, r.task_id, current(r.unit_id), local_date(r.occurred_at)
+        )
+        for r in db.session.execute(
+            select(
+                AuditEvent.id.label("event_id"),
+                AuditEvent.occurred_at,
+                ProgressReport.id.label("report_id"),
+                ProgressReport.task_id,
+                ProgressReport.unit_id,
+            )
+            .join(ProgressReport, ProgressReport.id == returned_id)
+            .where(
                 AuditEvent.action == "report.returned",
                 AuditEvent.occurred_at >= utc_start(period.start),
+                ProgressReport.period_id == in_month,
             )
         ).all()
     ]
-    report_ids = {report_id for _e, report_id, _at in returned if isinstance(report_id, int)}
-    report_units = {
-        r.id: (r.task_id, current(r.unit_id))
-        for r in db.session.execute(
-            select(ProgressReport.id, ProgressReport.task_id, ProgressReport.unit_id).where(
-                ProgressReport.period_id == in_month,
-                ProgressReport.id.in_(sorted(report_ids) or [0]),
-            )
-        ).all()
-    }
-    returns = []
-    for event_id, report_id, occurred_at in returned:
-        if report_id in report_units:
-            task_id, unit_id = report_units[report_id]
-            returns.append(
-                rules.ReturnFact(event_id, report_id, task_id, unit_id, local_date(occurred_at))
-            )
 
     answers = [
         rules.AnswerFact(
@@ -321,11 +334,11 @@ def month_facts(
         scored |= {
             current(unit_id)
             for unit_id in db.session.scalars(
+                # any assignment before the month's end (a DISTINCT over a WHERE reads the table
+                # in order: a GROUP BY … HAVING min() walked the unit index, one row lookup each)
                 select(TaskAssignment.unit_id)
-                .group_by(TaskAssignment.unit_id)
-                .having(
-                    func.min(TaskAssignment.assigned_at) < utc_start(period.end + timedelta(days=1))
-                )
+                .where(TaskAssignment.assigned_at < utc_start(period.end + timedelta(days=1)))
+                .distinct()
             )
         }
     return facts, scored, codes

@@ -2,10 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from tracker.scoring import rules
+from tracker.units.forms import UnitField
 
 
 class ComputeForm(FlaskForm):
@@ -14,7 +15,9 @@ class ComputeForm(FlaskForm):
 
 class AdjustmentForm(FlaskForm):
     period = HiddenField(validators=[DataRequired()])
-    unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
+    # typed, from the page's one <datalist id="units"> (current units; issue 13: the menu of
+    # 2,000 units was ≈ 96 KB of the page)
+    unit_id = UnitField(_l("Unit"), validators=[DataRequired()])
     amount = StringField(
         _l("Points"),
         validators=[DataRequired(message=_l("Give the points, e.g. -1 or 2."))],

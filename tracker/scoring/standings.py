@@ -152,13 +152,31 @@ def period_state(period: rules.Period, today: date) -> "PeriodScores":
     )
 
 
+def ranked_count(period: rules.Period, category_id: int | None = None) -> int:
+    """The number of units `ranking` ranks (those with a card in the period, of the
+    category if given), counted without ranking them (one statement)."""
+    query = select(func.count(func.distinct(Scorecard.unit_id))).where(
+        Scorecard.period.in_(period.months)
+    )
+    if category_id:
+        query = query.join(Unit, Unit.id == Scorecard.unit_id).where(
+            Unit.category_id == category_id
+        )
+    return db.session.scalar(query) or 0
+
+
 def ranking_page(
-    period: rules.Period, page: int, size: int, category_id: int | None = None
+    period: rules.Period,
+    page: int,
+    size: int,
+    category_id: int | None = None,
+    known_count: int | None = None,
 ) -> tuple[list["CardView"], int, int]:
-    """(the page's cards, the page shown, the number of units ranked) — ranked, counted and
-    paged in SQL (two statements); a page past the end shows the last one."""
+    """(the page's cards, the page shown, the number of units ranked) — ranked and paged in
+    SQL (two statements, one when the caller passes `known_count`, e.g. period_state's
+    unit_count); a page past the end shows the last one."""
     ranked = ranking(period, category_id)
-    count = db.session.scalar(select(func.count()).select_from(ranked)) or 0
+    count = ranked_count(period, category_id) if known_count is None else known_count
     pages = max(1, -(-count // size))
     page = min(max(page or 1, 1), pages)
     rows = db.session.execute(
@@ -218,12 +236,13 @@ def period_scores(period: rules.Period, today: date, unit_id: int | None = None)
     """The period's scorecards with all their entries, ranked in SQL over the whole period
     (services.ranking; a month's stored rank is the same: the rule is deterministic), for
     the JSON export, the CLI and the bulletins. With `unit_id`, only that unit's card, with
-    the rank it has among all units."""
+    the rank it has among all units. The entries are plain read-only rows with the
+    columns of ScoreEntry (a year's ledger is hundreds of thousands: no ORM objects)."""
     state = period_state(period, today)
     ranked = ranking(period)
     query = select(ranked).order_by(ranked.c.position)
     entries = (
-        select(ScoreEntry, Scorecard.unit_id)
+        select(*ScoreEntry.__table__.c, Scorecard.unit_id.label("owner"))
         .join(Scorecard, Scorecard.id == ScoreEntry.scorecard_id)
         .where(Scorecard.period.in_(period.months))
         .order_by(Scorecard.period, ScoreEntry.scorecard_id, ScoreEntry.position)
@@ -232,9 +251,9 @@ def period_scores(period: rules.Period, today: date, unit_id: int | None = None)
         query = query.where(ranked.c.unit_id == unit_id)
         entries = entries.where(Scorecard.unit_id == unit_id)
     rows = db.session.execute(query).all()
-    rows_of: dict[int, list[ScoreEntry]] = {}
-    for entry, owner in db.session.execute(entries).all():
-        rows_of.setdefault(owner, []).append(entry)
+    rows_of: dict[int, list] = {}
+    for entry in db.session.execute(entries):
+        rows_of.setdefault(entry.owner, []).append(entry)
     state.cards = [_card_view(r, rows_of.get(r.unit_id, [])) for r in rows]
     return state
 

@@ -35,7 +35,11 @@ class TaskAssignment(db.Model):
     """The office handed a task to a unit; the unit must acknowledge it by `ack_due`."""
 
     __tablename__ = "task_assignment"
-    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+    __table_args__ = (
+        UniqueConstraint("task_id", "unit_id"),
+        # the office's overdue acknowledgements, in due-day order (migration 0023)
+        Index("ix_task_assignment_ack", "acknowledged_at", "ack_due", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)

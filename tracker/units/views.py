@@ -11,15 +11,15 @@ from tracker.accounts.permissions import role_required
 from tracker.audit import record
 from tracker.extensions import db
 from tracker.units import services
-from tracker.units.forms import CategoryForm, UnitForm
+from tracker.units.forms import CategoryForm, UnitForm, unit_datalist
 from tracker.units.models import Unit, UnitCategory
 
 bp = Blueprint("units", __name__)
 
 
-def _successor_choices(exclude: int | None):
-    rows = db.session.execute(select(Unit.id, Unit.name).order_by(Unit.code)).all()
-    return [(0, "—")] + [(r.id, r.name) for r in rows if r.id != exclude]
+def _all_units():
+    """The successor may be any unit (the old menu listed them all)."""
+    return unit_datalist(current_only=False)
 
 
 def _category_choices():
@@ -66,14 +66,13 @@ def _save_unit(form: UnitForm, unit: Unit | None) -> Unit | None:
 @role_required(Role.ADMIN)
 def unit_new():
     form = UnitForm()
-    form.successor_id.choices = _successor_choices(None)
     form.category_id.choices = _category_choices()
     if form.validate_on_submit() and _save_unit(form, None):
         db.session.commit()
         flash(_("Unit saved."), "success")
         return redirect(url_for("pages.unit_list"))
     db.session.rollback()
-    return render_template("units/form.html", form=form, unit=None)
+    return render_template("units/form.html", form=form, unit=None, unit_options=_all_units())
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
@@ -81,10 +80,8 @@ def unit_new():
 def unit_edit(unit_id: int):
     unit = db.session.get(Unit, unit_id) or abort(404)
     form = UnitForm(obj=unit)
-    form.successor_id.choices = _successor_choices(unit.id)
     form.category_id.choices = _category_choices()
     if request.method == "GET":
-        form.successor_id.data = unit.successor_id or 0
         form.category_id.data = unit.category_id or 0
         form.aliases_text.data = "、".join(unit.aliases or [])
     if form.validate_on_submit() and _save_unit(form, unit):
@@ -92,7 +89,7 @@ def unit_edit(unit_id: int):
         flash(_("Unit saved."), "success")
         return redirect(url_for("pages.unit_list"))
     db.session.rollback()
-    return render_template("units/form.html", form=form, unit=unit)
+    return render_template("units/form.html", form=form, unit=unit, unit_options=_all_units())
 
 
 def _save_category(form: CategoryForm, category: UnitCategory | None) -> bool:

@@ -4,16 +4,33 @@
 (rules.expected_percent: milestones, else linear) and the lead unit's newest submitted or
 accepted percent (one aggregate statement: a GROUP BY over the lead units' reports, the
 newest period then revision winning), and upserts them; rows of tasks no longer open go.
-Called by the daily alert sweep (all open tasks) and for one task when a report of its lead
-unit is submitted, accepted or returned, when its milestones change and when its lead unit
-changes. The readers (queries.behind_pace, pace_list) compare the two in SQL.
+Called for one task when a report of its lead unit is returned, when its milestones change
+and when its lead unit changes, and for all by `flask pace refresh`. A report of the lead
+unit submitted or accepted goes through `note_reported` (one UPDATE when the task has its
+row, else the same one-task refresh).
+The daily alert sweep calls `refresh_pace_daily(day)`: the same rows, written only where
+they changed, the reports read only for tasks without a row (docs/milestones.md). The
+readers (queries.behind_pace, pace_list) compare the two in SQL.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import BigInteger, and_, cast, column, delete, func, select, table
+from sqlalchemy import (
+    BigInteger,
+    and_,
+    case,
+    cast,
+    column,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    table,
+    update,
+)
 
 from tracker.database import dialect_insert
 from tracker.extensions import db
@@ -64,13 +81,9 @@ def newest_percents(task_ids: list[int] | None) -> dict[int, int | None]:
     return found
 
 
-def compute_pace(day: date, task_ids: Iterable[int] | None = None) -> dict[int, tuple]:
-    """{task id: (expected, reported)} of the open tasks (of `task_ids` when given) on `day`
-    by the pure rule: three statements (tasks with their plan's start, the newest percents,
-    the milestones' points) whatever the number of tasks."""
-    ids = None if task_ids is None else sorted(set(task_ids))
-    if ids == []:
-        return {}
+def _open_tasks(ids: list[int] | None) -> tuple[list, dict[int, list]]:
+    """The open tasks (of `ids` when given) with their plan's start, and {task id: [(due,
+    percent), …]} of their milestones: two statements whatever the number of tasks."""
     query = (
         select(Task.id, Task.due_date, Plan.period_start, Plan.issued_on)
         .join(Plan, Plan.id == Task.plan_id)
@@ -79,26 +92,40 @@ def compute_pace(day: date, task_ids: Iterable[int] | None = None) -> dict[int, 
     if ids is not None:
         query = query.where(Task.id.in_(ids))
     tasks = db.session.execute(query).all()
+    points: dict[int, list] = defaultdict(list)
     if not tasks:
-        return {}
-    open_ids = None if ids is None else [t.id for t in tasks]
-    percents = newest_percents(open_ids)
-    points = defaultdict(list)
+        return tasks, points
     m_query = select(Milestone.task_id, Milestone.due_date, Milestone.expected_percent).join(
         Task, Task.id == Milestone.task_id
     )
     m_query = m_query.where(
-        Task.status.in_(OPEN_STATUSES) if open_ids is None else Milestone.task_id.in_(open_ids)
+        Task.status.in_(OPEN_STATUSES)
+        if ids is None
+        else Milestone.task_id.in_([t.id for t in tasks])
     )
     for task_id, due, percent in db.session.execute(m_query):
         points[task_id].append((due, percent))
-    return {
-        t.id: (
-            rules.expected_percent(t.period_start or t.issued_on, t.due_date, points[t.id], day),
-            percents.get(t.id),
-        )
-        for t in tasks
-    }
+    return tasks, points
+
+
+def _expected(task, points: dict[int, list], day: date) -> int | None:
+    return rules.expected_percent(
+        task.period_start or task.issued_on, task.due_date, points[task.id], day
+    )
+
+
+def compute_pace(day: date, task_ids: Iterable[int] | None = None) -> dict[int, tuple]:
+    """{task id: (expected, reported)} of the open tasks (of `task_ids` when given) on `day`
+    by the pure rule: three statements (tasks with their plan's start, the newest percents,
+    the milestones' points) whatever the number of tasks."""
+    ids = None if task_ids is None else sorted(set(task_ids))
+    if ids == []:
+        return {}
+    tasks, points = _open_tasks(ids)
+    if not tasks:
+        return {}
+    percents = newest_percents(None if ids is None else [t.id for t in tasks])
+    return {t.id: (_expected(t, points, day), percents.get(t.id)) for t in tasks}
 
 
 def _upsert(rows: list[dict]) -> None:
@@ -145,10 +172,95 @@ def refresh_pace(day: date | None = None, task_ids: Iterable[int] | None = None)
     return len(pace)
 
 
+FEW_NEW = 500  # above this many tasks without a row, one GROUP BY over every open task
+
+
+def refresh_pace_daily(day: date) -> int:
+    """The daily sweep's refresh (incremental): the rows stay equal to `compute_pace(day)`
+    while only what changed is written. What moves from day to day is the expected percent
+    (the date advances along a task's points), recomputed here for every open task by the
+    rule — two light statements and pure Python, no report read. The reported percent
+    changes only when a report of the lead unit is submitted, accepted or returned, or the
+    lead unit changes, and each of those refreshes its task at once (refresh_task_pace); so
+    the newest percents (the costly GROUP BY over the reports) are read only for the open
+    tasks without a row (newly assigned or reopened). Rows of tasks no longer open go; rows
+    whose two figures did not change are not written (their `computed_on` stays the day they
+    were last written). `flask pace refresh` recomputes every row (refresh_pace).
+    Returns the number of rows written."""
+    stored = {
+        task_id: (expected, reported)
+        for task_id, expected, reported in db.session.execute(
+            select(TaskPace.task_id, TaskPace.expected_percent, TaskPace.reported_percent)
+        )
+    }
+    tasks, points = _open_tasks(None)
+    new_ids = [t.id for t in tasks if t.id not in stored]
+    percents: dict[int, int | None] = {}
+    if new_ids:
+        percents = newest_percents(None if len(new_ids) > FEW_NEW else new_ids)
+    open_ids = set()
+    rows = []
+    for task in tasks:
+        open_ids.add(task.id)
+        expected = _expected(task, points, day)
+        old = stored.get(task.id)
+        reported = percents.get(task.id) if old is None else old[1]
+        if old != (expected, reported):
+            rows.append(
+                {
+                    "task_id": task.id,
+                    "expected_percent": expected,
+                    "reported_percent": reported,
+                    "computed_on": day,
+                }
+            )
+    if any(task_id not in open_ids for task_id in stored):
+        gone = delete(TaskPace).where(
+            TaskPace.task_id.not_in(select(Task.id).where(Task.status.in_(OPEN_STATUSES)))
+        )
+        db.session.execute(gone.execution_options(synchronize_session=False))
+    _upsert(rows)
+    return len(rows)
+
+
 def refresh_task_pace(task_id: int) -> None:
     """One task's pace today (a report of its lead unit, its milestones or its lead unit
     changed): five statements."""
     refresh_pace(local_today(), [task_id])
+
+
+def note_reported(
+    task_id: int, unit_id: int, year: int, month: int, revision: int, percent: int | None
+) -> None:
+    """A report (task, unit, period year/month, revision) has just become submitted or
+    accepted. When the unit is the open task's lead unit and the task has its row, ONE
+    UPDATE: the row's reported percent becomes the report's, unless a report of that unit
+    counted (submitted or accepted) is newer — in a later period, or a later revision of
+    the same one (newest_percents' order) — which the row already holds (its writers keep
+    it, as refresh_pace_daily relies on). The expected percent does not depend on reports
+    and stays as the daily sweep left it. When the UPDATE touches no row (no row yet, the
+    task not open, or the unit not its lead), the full one-task refresh (refresh_task_pace,
+    five statements) decides. Runs in the caller's transaction."""
+    ordinal = _PERIOD.c.year * 12 + _PERIOD.c.month
+    mine = year * 12 + month
+    newer = exists().where(
+        _REPORT.c.task_id == task_id,
+        _REPORT.c.unit_id == unit_id,
+        _REPORT.c.state.in_(REPORTED),
+        _PERIOD.c.id == _REPORT.c.period_id,
+        or_(ordinal > mine, and_(ordinal == mine, _REPORT.c.revision > revision)),
+    )
+    lead_and_open = exists().where(
+        Task.id == task_id, Task.lead_unit_id == unit_id, Task.status.in_(OPEN_STATUSES)
+    )
+    result = db.session.execute(
+        update(TaskPace)
+        .where(TaskPace.task_id == task_id, lead_and_open)
+        .values(reported_percent=case((newer, TaskPace.reported_percent), else_=percent))
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        refresh_task_pace(task_id)
 
 
 def _on_reassigned(task, **_extra) -> None:

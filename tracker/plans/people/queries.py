@@ -285,14 +285,14 @@ def leader_page(user_id: int, page: int = 1, per_page: int = 50) -> LeaderPage:
     )
 
 
-def leader_choices() -> list[tuple[int, str]]:
-    """Active leader accounts, for the office's forms."""
-    rows = db.session.execute(
-        select(User.id, User.display_name)
+def leader_rows() -> list:
+    """Active leader accounts (id, display name, username), in name order: one statement,
+    for the menus and the typed leader field (people/forms.LeaderField)."""
+    return db.session.execute(
+        select(User.id, User.display_name, User.username)
         .where(User.role == Role.LEADER.value, User.active.is_(True))
         .order_by(User.display_name, User.id)
     ).all()
-    return [(r.id, r.display_name) for r in rows]
 
 
 def names_of(user_ids) -> dict[int, str]:
@@ -321,14 +321,12 @@ class TaskPeople:
     source: str | None  # "task", "section" or "plan"
     own_leader_id: int | None
     persons: dict[int, Person]
-    choices: list[tuple[int, str]] = field(default_factory=list)
 
 
-def task_people(task: Task, with_choices: bool = False) -> TaskPeople:
+def task_people(task: Task) -> TaskPeople:
     """Who is in charge of this task and who answers for it in each unit, in one statement:
     a UNION of the plan's sections with their leaders, the plan's and the task's own
-    leaders (with the leaders' names), the task's responsible persons and, `with_choices`,
-    the active leader accounts the office may name (`choices`)."""
+    leaders (with the leaders' names) and the task's responsible persons."""
     no_int, no_text = literal(None, type_=Integer), literal(None, type_=String)
     sections = (
         select(
@@ -363,18 +361,8 @@ def task_people(task: Task, with_choices: bool = False) -> TaskPeople:
         ResponsiblePerson.name,
         ResponsiblePerson.phone,
     ).where(ResponsiblePerson.task_id == task.id)
-    parts = [sections, own, persons]
-    if with_choices:
-        parts.append(
-            select(literal("choice"), User.id, no_int, no_int, User.display_name, no_text).where(
-                User.role == Role.LEADER.value, User.active.is_(True)
-            )
-        )
-    parent_of, leader_of, names, found, choices = {}, {}, {}, {}, []
-    for row in db.session.execute(union_all(*parts)).all():
-        if row.kind == "choice":
-            choices.append((row.id, row.name))
-            continue
+    parent_of, leader_of, names, found = {}, {}, {}, {}
+    for row in db.session.execute(union_all(sections, own, persons)).all():
         if row.kind == "person":
             found[row.id] = Person(row.name, row.phone)
             continue
@@ -399,5 +387,4 @@ def task_people(task: Task, with_choices: bool = False) -> TaskPeople:
         source=source,
         own_leader_id=candidates[0][1],
         persons=found,
-        choices=sorted(choices, key=lambda c: (c[1], c[0])),
     )

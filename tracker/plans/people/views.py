@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tracker.accounts.models import Role, User
 from tracker.accounts.permissions import current_scope, role_required
 from tracker.common.errors import StepRefused
+from tracker.common.forms import datalist_options
 from tracker.common.http import int_arg
 from tracker.extensions import db
 from tracker.plans import services as plan_services
@@ -36,11 +37,14 @@ def leading():
 @bp.route("/leaders/<int:user_id>/wall-chart")
 @role_required(Role.OFFICE, Role.LEADER, Role.ADMIN)
 def leader_chart(user_id: int):
-    """A leader's 挂图作战 (office, leaders and the admin read every leader's)."""
+    """A leader's 挂图作战 (office, leaders and the admin read every leader's); a large one
+    one section at a time (?section=<id>&page=<n>; wall_chart's rule)."""
     leader = db.session.get(User, user_id)
     if leader is None or leader.role != Role.LEADER.value:
         abort(404)
-    chart = wall_chart.leader_wall_chart(user_id, today())
+    chart = wall_chart.leader_wall_chart(
+        user_id, today(), int_arg("section"), int_arg("page", 1, maximum=100000)
+    )
     return render_template(
         "people/wall_chart.html",
         chart=chart,
@@ -53,10 +57,13 @@ def leader_chart(user_id: int):
 @bp.route("/plans/<int:plan_id>/wall-chart")
 @login_required
 def plan_chart(plan_id: int):
-    """A plan's 挂图作战; a liaison sees its unit's tasks only (404 when it has none)."""
+    """A plan's 挂图作战; a liaison sees its unit's tasks only (404 when it has none). A large
+    plan one section at a time (?section=<id>&page=<n>; wall_chart's rule)."""
     plan = db.session.get(Plan, plan_id) or abort(404)
     scope = current_scope()
-    chart = wall_chart.plan_wall_chart(plan, scope, today())
+    chart = wall_chart.plan_wall_chart(
+        plan, scope, today(), int_arg("section"), int_arg("page", 1, maximum=100000)
+    )
     if scope is not None and not chart.task_count:
         abort(404)
     return render_template(
@@ -78,11 +85,12 @@ def plan_people(plan_id: int):
         select(Section).where(Section.plan_id == plan.id).order_by(Section.number)
     ).all()
     leaders = queries.load_leaders()
-    choices = queries.leader_choices()
+    rows = queries.leader_rows()
+    labels = {r.id: forms.leader_label(r.display_name, r.username) for r in rows}
 
     def form_for(current):
-        form = forms.LeaderForm(leader_id=current)
-        form.set_choices(choices)
+        form = forms.LeaderNameForm(leader_id=current)
+        form.set_labels(labels)
         return form
 
     return render_template(
@@ -90,14 +98,17 @@ def plan_people(plan_id: int):
         plan=plan,
         plan_form=form_for(leaders.of_plan.get(plan.id)),
         section_forms=[(s, form_for(leaders.of_section.get(s.id))) for s in sections],
+        leader_options=datalist_options(labels.values()),
     )
 
 
 def _set_leader(subject, back: str):
-    form = forms.LeaderForm()
-    form.set_choices(queries.leader_choices())
+    """Set (or clear) a subject's leader in charge, typed (LeaderNameForm: the people page,
+    the task page); a refused name is flashed with its message (nothing saved)."""
+    form = forms.LeaderNameForm()
     if not form.validate_on_submit():
-        flash(_("Choose an active leader account."), "error")
+        flash(form.leader_id.errors[0] if form.leader_id.errors
+              else _("Choose an active leader account."), "error")  # fmt: skip
         return redirect(back)
     try:
         changed = services.set_leader(subject, form.leader_id.data, current_user)
@@ -166,14 +177,17 @@ def responsible_person(task_id: int):
 
 def task_page_people(task, user) -> dict:
     """The task page's people and the forms the user may use (pages.views.task_detail), in
-    one statement: the office names the task's leader and any unit's person, a liaison its
-    own unit's (the unit, or a unit it succeeded; the POST checks the whole unit scope)."""
+    one statement (two for the office: the active leaders of its typed leader box and its
+    datalist): the office names the task's leader and any unit's person, a liaison its own
+    unit's (the unit, or a unit it succeeded; the POST checks the whole unit scope)."""
     office = user.has_role(Role.OFFICE)
-    people = queries.task_people(task, with_choices=office)
-    leader_form = None
-    if office:
-        leader_form = forms.LeaderForm(leader_id=people.own_leader_id)
-        leader_form.set_choices(people.choices)
+    people = queries.task_people(task)
+    leader_form = leader_options = None
+    if office:  # the leader typed, offered by the page's <datalist id="leaders"> (issue 13)
+        labels = forms.short_leader_labels(queries.leader_rows())
+        leader_form = forms.LeaderNameForm(leader_id=people.own_leader_id, formdata=None)
+        leader_form.set_labels(labels)
+        leader_options = datalist_options(labels.values())
     persons = []
     for unit in [task.lead_unit, *task.co_units]:
         mine = user.has_role(Role.LIAISON) and user.unit_id in (unit.id, unit.successor_id)
@@ -186,4 +200,8 @@ def task_page_people(task, user) -> dict:
                 formdata=None,
             )
             persons.append((unit, form))
-    return {"people": people, "people_forms": {"leader": leader_form, "persons": persons}}
+    return {
+        "people": people,
+        "people_forms": {"leader": leader_form, "persons": persons},
+        "leader_options": leader_options,
+    }

@@ -4,7 +4,7 @@ one unit's overlapping tasks, and the linked tasks on the task page (docs/report
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
@@ -45,30 +45,44 @@ class LoadPage:
     sort: str
 
 
-def _answering_rows():
-    """(unit, status, closed_at) once per task a unit answers for: as lead and as co-unit."""
-    lead = select(Task.lead_unit_id.label("unit_id"), Task.status, Task.closed_at)
-    co = select(TaskCoUnit.unit_id.label("unit_id"), Task.status, Task.closed_at).join(
-        Task, Task.id == TaskCoUnit.task_id
+def _answering_rows(since):
+    """(unit, closed_at) once per task a unit answers for, as lead and as co-unit, among the
+    tasks that can owe a report in the window: open ones (closed_at NULL here) and those
+    closed since `since`. Four narrow branches, each served by an index on task status (an
+    OR of the two kinds, or the whole task table, made the database read every task row)."""
+    cases = (
+        (Task.status.in_(OPEN_STATUSES), cast(null(), Task.closed_at.type)),
+        (and_(Task.status == TaskStatus.CLOSED.value, Task.closed_at >= since), Task.closed_at),
     )
-    return union_all(lead, co).subquery("answering")
+    branches = []
+    for condition, closed_at in cases:
+        branches.append(
+            select(Task.lead_unit_id.label("unit_id"), closed_at.label("closed_at")).where(
+                condition
+            )
+        )
+        branches.append(
+            select(TaskCoUnit.unit_id.label("unit_id"), closed_at.label("closed_at"))
+            .join(Task, Task.id == TaskCoUnit.task_id)
+            .where(condition)
+        )
+    return union_all(*branches).subquery("answering")
 
 
 def _owes_in(rows, year: int, month: int):
-    """A task a unit answers for owes the month's report when it is assigned or in progress,
-    or was closed on or after the month's first day (Beijing time)."""
+    """A task a unit answers for owes the month's report when it is assigned or in progress
+    (closed_at NULL in `_answering_rows`), or was closed on or after the month's first day
+    (Beijing time)."""
     start = local_day_bounds(date(year, month, 1))[0]
-    return or_(
-        rows.c.status.in_(OPEN_STATUSES),
-        and_(rows.c.status == TaskStatus.CLOSED.value, rows.c.closed_at >= start),
-    )
+    return or_(rows.c.closed_at.is_(None), rows.c.closed_at >= start)
 
 
 def load_page(today: date, page: int, per_page: int, sort: str = "load") -> LoadPage:
     """A page of units with the tasks they answer for per month (one GROUP BY), heaviest
     first (or by name), and the reports they filed in those months. Three statements."""
     months = rules.load_months(today)
-    rows = _answering_rows()
+    # a task owes nothing in the window unless it is open or was closed in it
+    rows = _answering_rows(local_day_bounds(date(*months[0], 1))[0])
     per_month = [
         func.sum(case((_owes_in(rows, y, m), 1), else_=0)).label(f"m{i}")
         for i, (y, m) in enumerate(months)

@@ -21,9 +21,10 @@ from sqlalchemy import select, text, update
 
 from tracker.calendar.rules import report_due_date
 from tracker.calendar.services import load_calendar
+from tracker.common.batch import no_gc_pauses
 from tracker.database import dialect_insert, writing
 from tracker.extensions import db
-from tracker.plans.milestones.pace import refresh_pace
+from tracker.plans.milestones.pace import refresh_pace_daily
 from tracker.reports.models import ReportingPeriod
 from tracker.reports.periods import period_month
 from tracker.settings import DEFAULTS, Setting
@@ -131,7 +132,7 @@ def run_sweep(today: date) -> SweepResult:
     scheduler was down), each missed working day is swept first, in order, as daily sweeps
     would have done (rules.catch_up_days), then today; delivery hears once, at the end, of
     the alerts created or escalated on the way that are still open."""
-    with writing():
+    with writing(), no_gc_pauses():
         try:
             _no_jit()
             result = _catch_up_and_sweep(today)
@@ -185,10 +186,11 @@ def refresh_derived_state(today: date, result: SweepResult) -> None:
     """After the sweep, refresh derived state — the one call site for it. Runs inside the
     sweep's transaction once the alerts of `today` (and the replayed days) are written and
     delivered, and not when the sweep did nothing because a later day was already swept.
-    Derived here: each open task's pace (task_pace, tracker.plans.milestones.pace); features
+    Derived here: each open task's pace (task_pace, tracker.plans.milestones.pace; only the
+    rows whose figures moved are written, refresh_pace_daily); features
     above this layer connect to the `swept` signal (the dashboard's stored punctuality,
     tracker.dashboard.stored.connect)."""
-    refresh_pace(today)  # each open task's pace (序时进度) on the day swept
+    refresh_pace_daily(today)  # each open task's pace (序时进度) on the day swept
     swept.send(today)
 
 

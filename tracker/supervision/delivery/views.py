@@ -20,6 +20,7 @@ from tracker.extensions import db
 from tracker.supervision.delivery.outbox import WEBHOOK_KINDS
 from tracker.supervision.models import Notification, OutboxMessage, UnitWebhook
 from tracker.timeutil import utcnow
+from tracker.units.forms import UnitField, unit_datalist
 from tracker.units.models import Unit
 
 bp = Blueprint("notifications", __name__)
@@ -74,7 +75,7 @@ class PreferencesForm(FlaskForm):
 
 
 class WebhookForm(FlaskForm):
-    unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
+    unit_id = UnitField(_l("Unit"), validators=[DataRequired(_l("Name the unit."))])
     kind = SelectField(
         _l("Robot"),
         choices=[("wecom", _l("WeCom group robot")), ("dingtalk", _l("DingTalk group robot"))],
@@ -176,14 +177,7 @@ def preferences():
 
 
 def _webhook_form() -> WebhookForm:
-    form = WebhookForm()
-    form.unit_id.choices = [
-        (u.id, u.name)
-        for u in db.session.execute(
-            select(Unit.id, Unit.name).where(Unit.successor_id.is_(None)).order_by(Unit.name)
-        )
-    ]
-    return form
+    return WebhookForm()  # the unit is typed (UnitField): current units only
 
 
 @bp.route("/admin/webhooks", methods=["GET", "POST"])
@@ -214,7 +208,11 @@ def webhooks():
         .order_by(Unit.name, UnitWebhook.id)
     ).all()
     return render_template(
-        "supervision/webhooks.html", hooks=rows, form=form, action_form=ActionForm()
+        "supervision/webhooks.html",
+        hooks=rows,
+        form=form,
+        action_form=ActionForm(),
+        unit_options=unit_datalist(),
     ), status
 
 

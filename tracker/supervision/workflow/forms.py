@@ -12,6 +12,7 @@ from tracker.supervision.workflow.rules import (
     EXTENSION_DECISIONS,
     NEGATIVE_DECISIONS,
 )
+from tracker.units.forms import UnitField
 
 REASON_MAX = 1000
 NOTE_MAX = 1000
@@ -20,7 +21,11 @@ TEXT_MAX = 2000
 
 
 class AssignForm(FlaskForm):
-    lead_unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[Optional()])
+    """The lead unit, typed (units/forms.UnitField, current units only; empty: the task's
+    named lead unit, or its successor): the page's one `<datalist id="units">` offers the
+    names instead of a 2,000-option menu (issue 13)."""
+
+    lead_unit_id = UnitField(_l("Lead unit"))
 
 
 class ExtensionForm(FlaskForm):

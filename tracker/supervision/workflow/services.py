@@ -145,12 +145,6 @@ def require_lead(user, task: Task) -> None:
         raise StepRefused("lead_unit_only")
 
 
-def current_unit_choices() -> list[tuple[int, str]]:
-    """Units that exist today (not reorganised away), for choosing a lead unit."""
-    successor_of, names = successor_map_and_names()
-    return [(uid, name) for uid, name in names.items() if successor_of.get(uid) is None]
-
-
 def default_lead_unit_id(task: Task, successor_of: dict[int, int | None]) -> int:
     return rules.final_successor(task.lead_unit_id, successor_of)
 

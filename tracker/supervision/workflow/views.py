@@ -30,6 +30,7 @@ from tracker.supervision.workflow.forms import (
     InstructionForm,
 )
 from tracker.timeutil import today
+from tracker.units.forms import unit_datalist
 from tracker.units.rules import LEAD
 
 bp = Blueprint("supervision", __name__)
@@ -66,6 +67,8 @@ def _form_page(form, *, title: str, task, multipart: bool = False, error=None):
     flash(_("Nothing was saved: please correct the marked fields."), "error")
     context = {"task_id": task.id, "task_title": task.title, "task_number": task.number}
     db.session.rollback()
+    if any(getattr(f, "list_id", "") == "units" for f in form):  # the typed unit's names
+        context["unit_options"] = unit_datalist()
     return (
         render_template(
             "supervision/form.html",
@@ -133,7 +136,6 @@ def _liaison_task(task_id: int, *, lead_only: bool):
 def assign(task_id: int):
     task = _task_or_404(task_id)
     form = AssignForm()
-    form.lead_unit_id.choices = services.current_unit_choices()
     return _form_step(
         form,
         title=_("Assign the task"),

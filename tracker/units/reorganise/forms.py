@@ -1,9 +1,12 @@
-"""Forms of the reorganisation pages. Unit choices are set by the view."""
+"""Forms of the reorganisation pages. Units are typed by name or code (UnitField): the
+reorganised unit may be any unit, its successors only current ones."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.units.forms import UnitField
 
 ROWS = 3  # successors per unit in one form: enough for the splits on record
 
@@ -19,12 +22,12 @@ class ReorganisationForm(FlaskForm):
         validators=[DataRequired(_l("Enter the effective date as YYYY-MM-DD."))],
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
-    unit_id = SelectField(_l("Unit reorganised"), coerce=int)
-    successor_1 = SelectField(_l("Main successor"), coerce=int)
+    unit_id = UnitField(_l("Unit reorganised"), current_only=False)
+    successor_1 = UnitField(_l("Main successor"))
     duties_1 = StringField(_l("Duties it takes over"), validators=[Optional(), Length(max=200)])
-    successor_2 = SelectField(_l("Second successor"), coerce=int)
+    successor_2 = UnitField(_l("Second successor"))
     duties_2 = StringField(_l("Duties it takes over"), validators=[Optional(), Length(max=200)])
-    successor_3 = SelectField(_l("Third successor"), coerce=int)
+    successor_3 = UnitField(_l("Third successor"))
     duties_3 = StringField(_l("Duties it takes over"), validators=[Optional(), Length(max=200)])
 
     def successors(self) -> list[tuple[int, str]]:
@@ -35,4 +38,4 @@ class ReorganisationForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    successor_id = SelectField(_l("Successor"), coerce=int)
+    successor_id = UnitField(_l("Successor"))

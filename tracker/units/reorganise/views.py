@@ -5,7 +5,6 @@ routing form (step 2: each open task to one successor, in one transaction)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from tracker.accounts.models import Role
 from tracker.accounts.permissions import role_required
@@ -14,19 +13,13 @@ from tracker.common.forms import ActionForm
 from tracker.common.http import parse_int
 from tracker.extensions import db
 from tracker.timeutil import today
+from tracker.units.forms import unit_datalist
 from tracker.units.models import Succession, Unit
 from tracker.units.reorganise import services
-from tracker.units.reorganise.forms import ROWS, ConfirmForm, ReorganisationForm
+from tracker.units.reorganise.forms import ConfirmForm, ReorganisationForm
 
 bp = Blueprint("reorganisations", __name__)
 OFFICE = (Role.OFFICE, Role.ADMIN)
-
-
-def _unit_choices(current_only: bool) -> list[tuple[int, str]]:
-    query = select(Unit.id, Unit.name).order_by(Unit.code)
-    if current_only:
-        query = query.where(Unit.successor_id.is_(None))
-    return [(0, "—")] + [(r.id, r.name) for r in db.session.execute(query)]
 
 
 @bp.route("/reorganisations")
@@ -34,23 +27,20 @@ def _unit_choices(current_only: bool) -> list[tuple[int, str]]:
 def index():
     rows = services.reorganisations()
     forms = {}
-    choices = _unit_choices(True)
     for reorganisation in rows:
         for succession in reorganisation.successions:
             if succession.to_confirm:
-                form = ConfirmForm(formdata=None)
-                form.successor_id.choices = [(0, _("None: the unit continues"))] + choices[1:]
-                forms[succession.id] = form
-    return render_template("units/reorganisations.html", rows=rows, confirm_forms=forms)
+                forms[succession.id] = ConfirmForm(formdata=None)
+    options = unit_datalist() if forms else ""
+    return render_template(
+        "units/reorganisations.html", rows=rows, confirm_forms=forms, unit_options=options
+    )
 
 
 @bp.route("/reorganisations/new", methods=["GET", "POST"])
 @role_required(*OFFICE)
 def new():
     form = ReorganisationForm()
-    form.unit_id.choices = _unit_choices(False)
-    for i in range(1, ROWS + 1):
-        getattr(form, f"successor_{i}").choices = _unit_choices(True)
     if request.method == "GET" and (unit_id := parse_int(request.args.get("unit", ""))):
         form.unit_id.data = unit_id
     if form.validate_on_submit():
@@ -64,7 +54,11 @@ def new():
             db.session.commit()
             flash(_("Reorganisation recorded."), "success")
             return redirect(url_for("reorganisations.index"))
-    return render_template("units/reorganisation_form.html", form=form), 200
+    return render_template(
+        "units/reorganisation_form.html",
+        form=form,
+        unit_options=unit_datalist(current_only=False),
+    )
 
 
 def _show(form, exc: StepRefused) -> None:
@@ -80,9 +74,11 @@ def _show(form, exc: StepRefused) -> None:
 def confirm(succession_id: int):
     succession = db.session.get(Succession, succession_id) or abort(404)
     form = ConfirmForm()
-    form.successor_id.choices = [(0, "")] + _unit_choices(True)[1:]
     if not form.validate_on_submit():
-        flash(_("Choose a successor, or say that the unit continues."), "error")
+        for errors in form.errors.values():
+            flash(errors[0], "error")
+        if not form.errors:
+            flash(_("Choose a successor, or say that the unit continues."), "error")
         return redirect(url_for("reorganisations.index"))
     try:
         services.confirm_succession(succession, form.successor_id.data or None, current_user)

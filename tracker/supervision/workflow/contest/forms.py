@@ -2,17 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from tracker.supervision.workflow.contest.rules import INSIST, REASON_MAX, REASSIGN
-
-
-def optional_int(value):
-    """A select's value as an int; the empty choice ("—") as None."""
-    if value in ("", None):
-        return None
-    return int(value)
+from tracker.units.forms import UnitField
 
 
 class ContestForm(FlaskForm):
@@ -34,9 +28,7 @@ class DecisionForm(FlaskForm):
         ],
         validators=[InputRequired(_l("Choose a decision."))],
     )
-    lead_unit_id = SelectField(
-        _l("New lead unit"), coerce=optional_int, validate_choice=False, validators=[Optional()]
-    )
+    lead_unit_id = UnitField(_l("New lead unit"))  # typed: current units (issue 13)
     reason = TextAreaField(
         _l("Reason"),
         validators=[

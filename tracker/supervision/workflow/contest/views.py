@@ -12,7 +12,6 @@ from tracker.accounts.permissions import role_required
 from tracker.common.errors import StepRefused
 from tracker.common.http import int_arg
 from tracker.extensions import db
-from tracker.supervision.workflow import services as workflow
 from tracker.supervision.workflow.contest import queries, services
 from tracker.supervision.workflow.contest.forms import ContestForm, DecisionForm
 from tracker.supervision.workflow.contest.rules import REASSIGN
@@ -24,6 +23,7 @@ from tracker.supervision.workflow.views import (
     _task_url,
 )
 from tracker.timeutil import today
+from tracker.units.forms import unit_datalist
 
 bp = Blueprint("contests", __name__)
 
@@ -51,10 +51,12 @@ def queue():
 
 
 def _decision_page(contest, unit, task, form, status=200):
+    options = unit_datalist() if not contest.outcome else ""
     return (
-        render_template("contests/decide.html", contest=contest, unit=unit, task=task, form=form),
+        render_template("contests/decide.html", contest=contest, unit=unit, task=task, form=form,
+                        unit_options=options),
         status,
-    )
+    )  # fmt: skip
 
 
 @bp.route("/supervision/contests/<int:contest_id>", methods=["GET", "POST"])
@@ -63,9 +65,6 @@ def decide(contest_id: int):
     contest = services.load_contest(contest_id) or abort(404)
     task = _task_or_404(contest.task_id)
     form = DecisionForm()
-    form.lead_unit_id.choices = [("", "—")] + [
-        (uid, name) for uid, name in workflow.current_unit_choices() if uid != contest.unit_id
-    ]
     unit = contest.unit.name  # read before a refusal's rollback expires the rows
     if not form.is_submitted():
         return _decision_page(contest, unit, task, form)
