@@ -3,8 +3,10 @@
 from datetime import date
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import text
 
+from tracker import create_app
 from tracker.database import refresh_statistics
 from tracker.extensions import db
 from tracker.scheduler import sweep_job
@@ -88,3 +90,37 @@ def test_a_new_index_is_analysed_without_waiting_for_growth(seeded):
     assert refresh_statistics(db.session) is True
     assert db.session.scalar(text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_unit_probe'"))
     assert refresh_statistics(db.session) is False
+
+
+def test_the_upgrade_counts_sampled_statistics_again(tmp_path, monkeypatch):
+    """Migration 0024: statistics an earlier version sampled (1,000 rows an index) are
+    counted again over every row, once, at the upgrade."""
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    url = f"sqlite:///{tmp_path / 'stats.db'}"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "s"})
+    with app.app_context():
+        upgrade(revision="0023_list_indexes")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)"
+                    " INSERT INTO unit (name, code, kind, aliases)"
+                    " SELECT 'u' || i, 'c' || i, CASE WHEN i % 6 = 0 THEN 'a' ELSE 'b' END, '[]'"
+                    " FROM n"
+                )
+            )
+            conn.execute(text("CREATE INDEX ix_unit_kind_probe ON unit (kind)"))
+            conn.execute(text("PRAGMA analysis_limit = 1000"))
+            conn.execute(text("ANALYZE"))
+
+        def per_key():
+            with db.engine.connect() as conn:
+                stat = conn.execute(
+                    text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_unit_kind_probe'")
+                ).scalar()
+            return int(stat.split()[1])
+
+        assert per_key() < 2000  # the sample's guess, not the 3,000 a kind there are
+        upgrade()
+        assert per_key() == 3000
+        db.engine.dispose()
