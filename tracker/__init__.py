@@ -217,7 +217,12 @@ def _register_error_pages(app: Flask) -> None:
 def _register_security_headers(app: Flask) -> None:
     """Signed-in pages are never cached (a shared intranet PC's back button shows nothing
     after sign-out); no framing, no MIME sniffing, no referrer outside the site; a strict
-    Content-Security-Policy on every page and HSTS in production (common.http)."""
+    Content-Security-Policy on every page and HSTS in production (common.http).
+
+    "Signed-in" is asked as `not is_anonymous`: a constant on the user object, so a POST
+    whose commit expired the user does not reload it (one statement) only for this header.
+    The loader and session rules already refused inactive users; an account disabled during
+    the request still gets no-store, the stricter answer."""
     from flask_login import current_user
 
     production = app.config["TRACKER_ENV"] == "production"
@@ -226,7 +231,7 @@ def _register_security_headers(app: Flask) -> None:
     def headers(response):
         for name, value in security_headers(response.mimetype, production).items():
             response.headers.setdefault(name, value)
-        if request.endpoint != "static" and current_user.is_authenticated:
+        if request.endpoint != "static" and not current_user.is_anonymous:
             response.headers["Cache-Control"] = "no-store"
         return response
 

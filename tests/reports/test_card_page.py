@@ -194,3 +194,24 @@ def test_a_save_takes_sqlites_write_lock_at_its_first_write(
     assert all(verb == "SELECT" and not in_tx for verb, in_tx in saved[:first_write])
     assert "BEGIN" not in {verb for verb, _t in saved}
     assert other and other[0][0] == "BEGIN"
+
+
+@freeze_time(NOW)
+def test_a_save_reads_the_signed_in_user_once_and_is_still_not_cached(
+    open_tasks, client_for, report_form, count_statements
+):
+    """The commit expires the user; the after-request header check must not load it again
+    (one statement a POST in the surge), yet the answer stays "no-store"; a signed-out
+    page is not marked."""
+    own = open_tasks["ids"]["own_task"]
+    liaison = client_for("liaison")
+    liaison.get("/reports")  # the month's period exists (its creation commits once)
+    with count_statements() as counter:
+        response = liaison.post("/reports/save", data=report_form(own))
+    assert response.status_code == 302
+    assert response.headers["Cache-Control"] == "no-store"
+    users = [s for s in counter.statements if "FROM user_account" in s]
+    assert len(users) == 1, users  # the session's loader, nothing after the commit
+    assert liaison.get(response.headers["Location"]).headers["Cache-Control"] == "no-store"
+    liaison.post("/logout")
+    assert liaison.get("/login").headers.get("Cache-Control") != "no-store"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from lxml import html
 from sqlalchemy import select
 
+from tracker.dashboard import queries as dashboard_queries
 from tracker.extensions import db
 from tracker.scoring import rules
 from tracker.scoring.models import Scorecard, ScoreEntry
@@ -95,9 +96,9 @@ def test_the_dashboard_bounds_its_unit_tables(world, client_for):
     client = client_for("leader")
     response = client.get("/dashboard")
     doc = html.fromstring(response.data)
-    assert len(doc.xpath("//table[@data-testid='ranking']/tbody/tr")) == 50
+    assert len(doc.xpath("//table[@data-testid='ranking']/tbody/tr")) == dashboard_queries.TOP
     more = doc.xpath("//p[@data-testid='ranking-more']/a/@href")
     assert more and "/scores" in more[0]
     charts = client.get("/dashboard/charts.json").get_json()
-    assert len(charts["charts"]["ranking"]["categories"]) == 50
-    assert len(charts["sparks"]) == 50
+    assert len(charts["charts"]["ranking"]["categories"]) == dashboard_queries.TOP
+    assert len(charts["sparks"]) == dashboard_queries.TOP

@@ -68,3 +68,50 @@ def test_recomputing_twice_leaves_one_ledger(world):
     services.store_month("2026-10", TODAY)
     db.session.commit()
     assert _stored() == first
+
+
+def _ledger():
+    """{unit id: (card id, computed_on, [(entry id, rule, event id), …])} of October."""
+    db.session.expire_all()
+    cards = db.session.scalars(select(Scorecard).where(Scorecard.period == "2026-10")).all()
+    entries = {}
+    for entry in db.session.scalars(select(ScoreEntry).order_by(ScoreEntry.position)):
+        entries.setdefault(entry.scorecard_id, []).append((entry.id, entry.rule, entry.event_id))
+    return {c.unit_id: (c.id, c.computed_on, entries.get(c.id, [])) for c in cards}
+
+
+def test_a_rerun_rewrites_only_the_cards_that_changed(world, count_statements):
+    tasks = db.session.scalars(select(Task).order_by(Task.id)).all()
+    _assign(tasks[:6])
+    services.store_month("2026-10", TODAY)
+    db.session.commit()
+    before = _ledger()
+    # unchanged month: every card and entry keeps its row, only the computed day moves
+    later = date(2026, 11, 11)
+    with count_statements() as rerun:
+        cards = services.store_month("2026-10", later)
+        db.session.commit()
+    after = _ledger()
+    assert {u: (i, e) for u, (i, _, e) in after.items()} == {
+        u: (i, e) for u, (i, _, e) in before.items()
+    }
+    assert {day for _, day, _ in after.values()} == {later}
+    assert not any(s.lstrip().upper().startswith("INSERT") for s in rerun.statements)
+    assert {c.unit_id for c in cards} == set(after)
+    # one more overdue task of one unit: that unit's card is written again, the others stay
+    extra = next(t for t in tasks[6:] if t.lead_unit_id == tasks[0].lead_unit_id)
+    _assign([extra])
+    cards = services.store_month("2026-10", later)
+    db.session.commit()
+    changed = _ledger()
+    unit = tasks[0].lead_unit_id
+    assert changed[unit][0] != after[unit][0]
+    assert [e[1:] for e in changed[unit][2]] == [
+        (e.rule, e.event.event_id) for c in cards if c.unit_id == unit for e in c.entries
+    ]
+    kept = [u for u in after if u != unit and changed[u] == after[u]]
+    assert kept, "the other units' cards keep their rows"
+    assert {u: (c.score, c.rank) for u, c in ((c.unit_id, c) for c in cards)} == {
+        c.unit_id: (c.score, c.rank)
+        for c in db.session.scalars(select(Scorecard).where(Scorecard.period == "2026-10"))
+    }

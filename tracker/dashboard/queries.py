@@ -44,7 +44,10 @@ LIGHTS = (RED, YELLOW, GREEN)  # the order the dashboard lists them: worst first
 TREND_MONTHS = 6
 # and the page queries below
 __all__ = ["PUNCTUALITY_MONTHS", "Punctuality", "punctuality", "tally_punctuality"]
-TOP = 50  # rows of a unit table on the dashboard; the rest on the page its "more" link opens
+# rows of a unit table on the dashboard (ranking, red units, punctuality by unit); the rest
+# on the page its "more" link opens. 20, not 50: at province scale rows 21-50 were a third
+# of the page's bytes (docs/performance-pages-2.md, "Dashboard, third pass")
+TOP = 20
 
 
 # --- pure helpers -----------------------------------------------------------------------
@@ -210,7 +213,10 @@ def red_units(light_rules: LightRules, today: date, successor_of: dict) -> dict[
         .where(light_condition(RED, light_rules.bounds(today)))
         .group_by(Task.lead_unit_id)
     ).all():
-        red[final_successor(unit_id, successor_of)] += n
+        # most units have no successor: they answer for themselves (no chain to build)
+        if successor_of.get(unit_id) is not None:
+            unit_id = final_successor(unit_id, successor_of)
+        red[unit_id] += n
     return dict(red)
 
 

@@ -89,7 +89,6 @@ def earlier_keys(user: User, period: ReportingPeriod, task_ids=None, facts=None)
         )
     period_ids = {p.id for p in periods}
     latest: dict[tuple[int, int], tuple[int, str]] = {}
-    first: dict[tuple[int, int], object] = {}
     submitted = db.func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
     states = select(
         ProgressReport.task_id,
@@ -100,14 +99,14 @@ def earlier_keys(user: User, period: ReportingPeriod, task_ids=None, facts=None)
     ).where(ProgressReport.unit_id == user.unit_id)
     if task_ids is not None:
         states = states.where(ProgressReport.task_id.in_(list(task_ids)))
-    for task_id, period_id, revision, state, at in db.session.execute(states):
+    rows = db.session.execute(states).all()
+    for task_id, period_id, revision, state, _at in rows:
         key = (task_id, period_id)
         if period_id in period_ids and (key not in latest or revision > latest[key][0]):
             latest[key] = (revision, state)
-        first[key] = rules.first_submission((first.get(key), rules.local_date(at)))
     # 一报多用: a task answered by the unit's report on a linked task is not to file (a save
     # narrowed to one task may still file its own)
-    served = _served(ordered, periods, latest, first) if task_ids is None else set()
+    served = _served(ordered, periods, latest, rows) if task_ids is None else set()
     return [
         (p, t)
         for p in periods
@@ -119,14 +118,22 @@ def earlier_keys(user: User, period: ReportingPeriod, task_ids=None, facts=None)
     ]
 
 
-def _served(ordered, periods, latest, first) -> set[tuple[int, int]]:
+def _served(ordered, periods, latest, rows) -> set[tuple[int, int]]:
     """{(period id, task)} of the tasks a report on a linked task answers for
-    (rules.answered_by_link, the unit being the one whose reports `latest` holds). One
-    statement."""
+    (rules.answered_by_link, the unit being the one whose reports `latest` holds). `rows`
+    are the unit's report rows (task, period, revision, state, submitted at); their first
+    submission dates are worked out only for linked tasks (most units have none, and a
+    unit may have hundreds of rows: the surge's card page asks this on every submit).
+    One statement."""
     link_group = link_groups(ordered)
     served = set()
     if not link_group:
         return served
+    first: dict[tuple[int, int], object] = {}
+    for task_id, period_id, _revision, _state, at in rows:
+        if task_id in link_group:
+            key = (task_id, period_id)
+            first[key] = rules.first_submission((first.get(key), rules.local_date(at)))
     for p in periods:
         filed = {
             (t, 0): (first.get((t, p.id)), latest[(t, p.id)][1])

@@ -8,7 +8,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
 from tracker.audit import record
 from tracker.common.batch import no_gc_pauses
@@ -152,10 +152,16 @@ def compute_month(month: str, today: date) -> tuple[int, list[rules.Card]]:
 
 
 def store_month(month: str, today: date) -> list[rules.Card]:
-    """Compute the month and replace its stored ledger (the caller commits): set-based —
-    one DELETE of the month's entries, one of its cards, one bulk INSERT of the cards, one
-    SELECT of their ids and one bulk INSERT of the entries per ENTRY_CHUNK rows, whatever
-    the number of units. Returns the cards as computed."""
+    """Compute the month and bring its stored ledger up to date (the caller commits).
+
+    Set-based, a fixed number of statements whatever the number of units: one SELECT of the
+    month's stored cards and one of the entries of those whose figures did not change
+    (score, deductions, credits, rank, rule set version); the cards whose figures or entries
+    changed (and cards of units no longer scored) are deleted with their entries and
+    written again (bulk INSERTs); the unchanged ones keep their rows and only get the new
+    computed_on/computed_at (one UPDATE). A nightly rerun of a month that did not change
+    therefore writes no entry at all (and skips the INSERTs and the SELECT of new card
+    ids). Returns the cards as computed."""
     with no_gc_pauses():  # a few hundred thousand small objects (tracker.common.batch)
         return _store_month(month, today)
 
@@ -164,17 +170,50 @@ def _store_month(month: str, today: date) -> list[rules.Card]:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(PG_LOCK_ID)))
     version, cards = compute_month(month, today)
-    month_cards = select(Scorecard.id).where(Scorecard.period == month)
-    db.session.execute(
-        delete(ScoreEntry)
-        .where(ScoreEntry.scorecard_id.in_(month_cards))
-        .execution_options(synchronize_session=False)
+    stored = _stored_cards(month)
+    figures = {
+        card.unit_id: (card.score, card.deductions, card.credits, card.rank, version)
+        for card in cards
+    }
+    # only the entries of cards whose figures are unchanged can still make them equal
+    stored_entries = _stored_entries(
+        [card_id for unit_id, (card_id, old) in stored.items() if figures.get(unit_id) == old]
     )
-    # the default synchronisation removes cards a caller still holds from the session
-    db.session.execute(delete(Scorecard).where(Scorecard.period == month))
-    if not cards:
-        return cards
+    kept: set[int] = set()
+    changed: list[rules.Card] = []
+    for card in cards:
+        found = stored.get(card.unit_id)
+        if (
+            found is not None
+            and found[1] == figures[card.unit_id]
+            and stored_entries.get(found[0], []) == _entry_values(card)
+        ):
+            kept.add(found[0])
+        else:
+            changed.append(card)
+    stale = [card_id for card_id, _ in stored.values() if card_id not in kept]
     now = utcnow()
+    # the same statements whether the month is new, unchanged or partly changed; when no
+    # card is kept, the month's rows go by period (no list of ids to send)
+    for start in range(0, max(len(stale), 1), ENTRY_CHUNK):
+        ids = stale[start : start + ENTRY_CHUNK]
+        doomed = Scorecard.id.in_(ids) if kept else Scorecard.period == month
+        db.session.execute(
+            delete(ScoreEntry)
+            .where(ScoreEntry.scorecard_id.in_(select(Scorecard.id).where(doomed)))
+            .execution_options(synchronize_session=False)
+        )
+        # the default synchronisation removes cards a caller still holds from the session
+        db.session.execute(delete(Scorecard).where(doomed))
+        if not kept:
+            break
+    db.session.execute(
+        update(Scorecard)
+        .where(Scorecard.period == month)
+        .values(computed_on=today, computed_at=now)
+    )
+    if not changed:
+        return cards
     # Core INSERTs (executemany): the ORM's bulk insert would split the rows by the columns
     # left empty and into small batches
     db.session.execute(
@@ -191,7 +230,7 @@ def _store_month(month: str, today: date) -> list[rules.Card]:
                 "computed_on": today,
                 "computed_at": now,
             }
-            for card in cards
+            for card in changed
         ],
     )
     card_id = dict(
@@ -202,24 +241,72 @@ def _store_month(month: str, today: date) -> list[rules.Card]:
     _insert_rows(
         ScoreEntry.__table__,
         ENTRY_COLUMNS,
-        [
-            (
-                card_id[card.unit_id],
-                position,
-                e.rule,
-                e.amount,
-                e.event.event_type,
-                e.event.event_id,
-                e.event.event_date,
-                e.event.task_id,
-                e.event.report_id,
-                e.event.note,
-            )
-            for card in cards
-            for position, e in enumerate(card.entries)
-        ],
+        [(card_id[card.unit_id], *values) for card in changed for values in _entry_values(card)],
     )
     return cards
+
+
+def _entry_values(card: rules.Card) -> list[tuple]:
+    """The card's entries as stored, ENTRY_COLUMNS without the card id, in order."""
+    return [
+        (
+            position,
+            e.rule,
+            e.amount,
+            e.event.event_type,
+            e.event.event_id,
+            e.event.event_date,
+            e.event.task_id,
+            e.event.report_id,
+            e.event.note,
+        )
+        for position, e in enumerate(card.entries)
+    ]
+
+
+def _stored_cards(month: str) -> dict[int, tuple]:
+    """The month's stored cards: {unit id: (card id, (score, deductions, credits, rank,
+    rule set version))}, one statement."""
+    return {
+        unit_id: (card_id, tuple(figures))
+        for card_id, unit_id, *figures in db.session.execute(
+            select(
+                Scorecard.id,
+                Scorecard.unit_id,
+                Scorecard.score,
+                Scorecard.deductions,
+                Scorecard.credits,
+                Scorecard.rank,
+                Scorecard.rule_set_version,
+            ).where(Scorecard.period == month)
+        )
+    }
+
+
+def _stored_entries(card_ids: list[int]) -> dict[int, list[tuple]]:
+    """{card id: [entry values as _entry_values gives them, in order]} of these cards: one
+    statement per ENTRY_CHUNK cards (one at least, so the count does not depend on data)."""
+    entries: dict[int, list[tuple]] = {}
+    for start in range(0, max(len(card_ids), 1), ENTRY_CHUNK):
+        rows = db.session.execute(
+            select(
+                ScoreEntry.scorecard_id,
+                ScoreEntry.position,
+                ScoreEntry.rule,
+                ScoreEntry.amount,
+                ScoreEntry.event_type,
+                ScoreEntry.event_id,
+                ScoreEntry.event_date,
+                ScoreEntry.task_id,
+                ScoreEntry.report_id,
+                ScoreEntry.note,
+            )
+            .where(ScoreEntry.scorecard_id.in_(card_ids[start : start + ENTRY_CHUNK]))
+            .order_by(ScoreEntry.scorecard_id, ScoreEntry.position)
+        )
+        for card_id, *values in rows:
+            entries.setdefault(card_id, []).append(tuple(values))
+    return entries
 
 
 ENTRY_COLUMNS = (
