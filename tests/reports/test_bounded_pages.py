@@ -189,11 +189,10 @@ def test_one_units_facts_are_the_provinces_for_that_unit(open_tasks):
 
 
 def test_a_successors_facts_and_scope_take_in_the_units_it_succeeded(open_tasks):
-    """Only reorganised units are read for the successor map (permissions.moved_units): the
+    """Only reorganised units are read for the successor map (units.services.moved_units): the
     successor's facts and scope still take in its predecessors' work, as the province's."""
-    from tracker.reports.permissions import moved_units
     from tracker.units.rules import predecessor_closure
-    from tracker.units.services import successor_map
+    from tracker.units.services import moved_units, successor_map
 
     with on(TODAY):
         _grow_tasks(4)

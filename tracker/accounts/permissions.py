@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from tracker.accounts.models import Role, User
 from tracker.units.rules import predecessor_closure
-from tracker.units.services import successor_map
+from tracker.units.services import moved_units
 
 
 def role_required(*roles: Role):
@@ -42,16 +42,17 @@ def unit_scope(user: User) -> set[int] | None:
     return predecessor_closure(user.unit_id, request_successor_map())
 
 
-def request_successor_map() -> dict[int, int | None]:
-    """Every unit's successor, read once a request (kept on the request itself, so a test's
-    long-lived app context never sees an old answer); outside a request, every time. The
-    liaison's task page asked for the scope three times (can_view_task, the history, the
-    reports), 2,000 units each (issue 13)."""
+def request_successor_map() -> dict[int, int]:
+    """The reorganised units' successors (units.services.moved_units: enough for the unit
+    rules), read once a request and kept on the request itself, so a test's long-lived app
+    context never sees an old answer; outside a request, every time. The liaison's task page
+    asked for the scope three times, and the month page and its save from several places
+    (issue 13). Do not iterate it as the list of units."""
     if not has_request_context():
-        return successor_map()
+        return moved_units()
     memo = request.__dict__
     if "_tracker_successor_map" not in memo:
-        memo["_tracker_successor_map"] = successor_map()
+        memo["_tracker_successor_map"] = moved_units()
     return memo["_tracker_successor_map"]
 
 

@@ -9,13 +9,14 @@ from datetime import date
 
 from sqlalchemy import DateTime, Integer, column, func, select, table
 
+from tracker.accounts.permissions import request_successor_map
 from tracker.audit import AuditEvent
 from tracker.extensions import db
 from tracker.plans.models import Task, TaskUnitChange
 from tracker.reports import rules
 from tracker.reports.load.models import TaskLink
 from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.reports.permissions import request_memo, request_successors
+from tracker.reports.permissions import request_memo
 from tracker.timeutil import LOCAL_TZ
 from tracker.units.models import Unit
 from tracker.units.rules import final_successor
@@ -279,9 +280,9 @@ def unit_facts(unit_id: int, task_ids=None) -> ReportingFacts:
     and only their tasks (or `task_ids`, e.g. the one task being saved) — so the cost follows
     the unit's work, not the province's. `owed()` and `changes` are exact for pairs (task,
     the unit's current successor); no period's reports are loaded. Its `successor_of` holds
-    only the reorganised units (permissions.moved_units: enough for `current()`). Four
+    only the reorganised units (units.services.moved_units: enough for `current()`). Four
     statements (three when the request already read the units' successors)."""
-    successor_of = request_successors()
+    successor_of = request_successor_map()
 
     def current(unit):
         return final_successor(unit, successor_of)

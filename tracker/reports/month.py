@@ -9,13 +9,14 @@ from sqlalchemy import and_, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import User
+from tracker.accounts.permissions import request_successor_map
 from tracker.extensions import db
 from tracker.plans.models import OPEN_STATUSES, Task, TaskCoUnit
 from tracker.reports import rules
 from tracker.reports.facts import link_groups, request_unit_facts
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
 from tracker.reports.periods import previous_month
-from tracker.reports.permissions import request_memo, request_scope, request_successors
+from tracker.reports.permissions import request_memo, request_scope
 from tracker.units.models import Unit
 from tracker.units.rules import final_successor
 
@@ -80,7 +81,7 @@ def _answering_units(unit_ids: set[int]) -> dict[int, tuple[int, str, str | None
     """units.labels.answering_units for `unit_ids` only (a page's co-units): the same
     (answering unit, its name, own name when reorganised), on the request's successor map
     and the names of those units and of the units answering for them — not 2,000 names."""
-    successor_of = request_successors()
+    successor_of = request_successor_map()
     current = {u: final_successor(u, successor_of) for u in unit_ids}
     wanted = set(current) | set(current.values())
     names = dict(  # one statement even with no co-unit on the page (constant counts)

@@ -13,12 +13,11 @@ from flask import has_request_context, request
 from sqlalchemy import or_, select
 
 from tracker.accounts.models import Role, User
-from tracker.accounts.permissions import unit_scope
+from tracker.accounts.permissions import request_successor_map, unit_scope
 from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.reports.models import ProgressReport
 from tracker.reports.rules import may_read_report
-from tracker.units.models import Unit
 from tracker.units.rules import predecessor_closure
 
 
@@ -31,25 +30,6 @@ def request_memo(key, load):
     if key not in memo:
         memo[key] = load()
     return memo[key]
-
-
-def moved_units() -> dict[int, int]:
-    """{unit: its successor} of the units that have one — the only entries of
-    units.services.successor_map that are not None, so final_successor, successor_chain and
-    predecessor_closure give the same answers over it (a unit missing from it exists today).
-    A province has a few reorganised units among its 2,000: the rows read follow those, not
-    the directory. One statement."""
-    return dict(
-        db.session.execute(
-            select(Unit.id, Unit.successor_id).where(Unit.successor_id.is_not(None))
-        ).all()
-    )
-
-
-def request_successors() -> dict[int, int]:
-    """moved_units, read once a request: the month page and its save ask for it from several
-    places (the scope, the owed rule's facts). Do not iterate it as the list of units."""
-    return request_memo("successors", moved_units)
 
 
 def request_task(task_id: int) -> Task | None:
@@ -65,7 +45,7 @@ def request_scope(user: User) -> set[int] | None:
     if user.unit_id is None:
         return set()
     return request_memo(
-        ("scope", user.unit_id), lambda: predecessor_closure(user.unit_id, request_successors())
+        ("scope", user.unit_id), lambda: predecessor_closure(user.unit_id, request_successor_map())
     )
 
 
