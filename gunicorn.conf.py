@@ -19,7 +19,11 @@ import sys
 
 wsgi_app = "wsgi:app"
 bind = os.environ.get("TRACKER_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+# One sync worker per core this process may run on: the app is CPU-bound (issue 13's deadline
+# surge on 2 cores: 2 workers served 59.6 submissions/s, 4 workers 44/s — with more workers
+# than cores each request costs ≈ 40 % more CPU, the workers evicting each other's caches).
+# Set WEB_CONCURRENCY for more when requests wait on a distant database (docs/deployment.md).
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
 worker_class = "sync"
 timeout = 60
 capture_output = True  # the workers' stderr (faulthandler's traces) goes to the error log

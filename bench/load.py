@@ -5,10 +5,11 @@
     .venv/bin/python bench/load.py --url … --modes pages,throughput,batch,surge --rounds 20 \\
         --out /tmp/bench.json
 
-Starts gunicorn (4 sync workers, bench/wsgi_bench.py: the app plus an X-Bench-Statements
-header) on the database, signs in as each role (the sign-in limits raised for the bench) and
-requests every page (PAGES: the issue's table, every page added since, the downloads and the
-API's lists with a read-only token), sequentially: p50 / p95 ms, bytes, SQL statements,
+Starts gunicorn (gunicorn.conf.py's sync workers, one per core, or --workers;
+bench/wsgi_bench.py: the app plus an X-Bench-Statements header) on the database, signs in as
+each role (the sign-in limits raised for the bench) and requests every page (PAGES: the
+issue's table, every page added since, the downloads and the API's lists with a read-only
+token), sequentially: p50 / p95 ms, bytes, SQL statements,
 status. Modes (comma-separated --modes, run in that order):
   pages       every page, --rounds times each (first one uncounted request per worker)
   throughput  pages/s at --connections (default: the review queue and the overview at 4)
@@ -26,6 +27,8 @@ modes, the report); bench only, nothing imports it but the CI smoke test.
 """
 
 import argparse
+import html
+import http.client
 import json
 import os
 import platform
@@ -37,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from datetime import date
 from html.parser import HTMLParser
 from importlib import metadata
@@ -235,12 +239,12 @@ def free_port() -> int:
 class Server:
     """gunicorn on the bench database; the log is scanned for worker deaths at the end."""
 
-    def __init__(self, url: str, workers: int = 4, redis: str | None = None):
+    def __init__(self, url: str, workers: int | None = None, redis: str | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.folder = Path(tempfile.mkdtemp(prefix="bench-"))
         self.log = self.folder / "gunicorn.log"
-        self.workers = workers
+        self.workers = workers or len(os.sched_getaffinity(0))  # gunicorn.conf.py's default
         env = {
             **os.environ,
             "TRACKER_DATABASE_URL": url,
@@ -261,7 +265,7 @@ class Server:
             "--chdir",
             str(ROOT / "bench"),
             "-w",
-            str(workers),
+            str(self.workers),
             "-b",
             f"127.0.0.1:{self.port}",
             "--timeout",
@@ -502,14 +506,155 @@ def batch(url: str) -> dict:
 REPORT_TEXT = {"progress": "本月按计划推进，完成阶段目标。", "percent": "50"}
 
 
-def editable(html: str) -> list[dict]:
-    """The month page's report forms that can still be saved or submitted."""
-    return [
-        f for f in Forms(html).forms if "/reports/save" in f["action"] and "progress" in f["fields"]
-    ]
+_SAVE_FORM = re.compile(r'<form\b[^>]*\baction="([^"]*/reports/save[^"]*)"[^>]*>(.*?)</form>', re.S)
+_INPUT = re.compile(r"<input\b([^>]*)>")
+_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+_TEXTAREA = re.compile(r'<textarea\b[^>]*\bname="([^"]+)"[^>]*>(.*?)</textarea>', re.S)
 
 
-def surge(base: str, clients: int, seconds: float) -> dict:
+def editable(page: str) -> list[dict]:
+    """The month page's (or a card page's) report forms that can still be saved or
+    submitted: action and fields (hidden inputs, values, textareas as a browser sends them:
+    the first line break after <textarea> dropped). Regular expressions over the page the
+    app writes, not a full HTML parser: the surge's client shares the server's two cores,
+    and html.parser cost it ≈ 1.5 ms a page."""
+    out = []
+    for action, body in _SAVE_FORM.findall(page):
+        fields = {}
+        for attrs in _INPUT.findall(body):
+            a = dict(_ATTR.findall(attrs))
+            if "name" in a and a.get("type") not in ("submit", "radio", "checkbox", "file"):
+                fields[a["name"]] = html.unescape(a.get("value", ""))
+        for name, content in _TEXTAREA.findall(body):
+            content = content[2:] if content.startswith("\r\n") else content.removeprefix("\n")
+            fields[name] = html.unescape(content)
+        if "progress" in fields:
+            out.append({"action": html.unescape(action), "fields": fields})
+    return out
+
+
+class Answer:
+    """What LeanBrowser.request returns: status_code, headers, text (as requests names them)."""
+
+    def __init__(self, status_code: int, headers, text: str):
+        self.status_code, self.headers, self.text = status_code, headers, text
+
+
+class LeanBrowser:
+    """The surge's client: a browser's requests (cookies kept, forms posted URL-encoded)
+    over http.client, a new connection each request (gunicorn's sync workers close it).
+    requests.Session cost ≈ 1 ms of CPU a request in this process, on the same two cores
+    as the server it measures; this costs a fraction of that."""
+
+    def __init__(self, base: str):
+        where = urllib.parse.urlsplit(base)
+        self.host, self.port = where.hostname, where.port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, data: dict | None = None) -> Answer:
+        path = urllib.parse.urlsplit(path)._replace(scheme="", netloc="", fragment="").geturl()
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=300)
+        try:
+            connection.request(method, path, body, headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _eq, rest = cookie.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return Answer(response.status, response.headers, text)
+
+    def get(self, path: str) -> Answer:
+        return self.request("GET", path)
+
+    def post(self, path: str, data: dict) -> Answer:
+        return self.request("POST", path, data)
+
+    @classmethod
+    def signed_in(cls, base: str, username: str) -> "LeanBrowser":
+        browser = cls(base)
+        page = browser.get("/login")
+        answer = browser.post(
+            "/login",
+            {"csrf_token": csrf_of(page.text), "username": username, "password": PASSWORD},
+        )
+        if answer.status_code != 302:
+            raise RuntimeError(f"sign-in of {username} answered {answer.status_code}")
+        return browser
+
+
+def _ticks(pid: int) -> int:
+    """utime + stime of a process in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _pids(match) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            head, tail = stat.rsplit(")", 1)
+            if match(int(entry.name), head.split("(", 1)[1], int(tail.split()[1])):
+                out.append(int(entry.name))
+    return out
+
+
+class CpuMeter:
+    """CPU seconds spent during a phase by the bench's own client (this process, every
+    thread), the app (gunicorn's workers) and the database server (PostgreSQL's backends):
+    the surge shares two cores with its client, so where the CPU goes says what bounds it.
+    Read from /proc (Linux); zeros elsewhere."""
+
+    def __init__(self, server_pid: int | None):
+        self.server_pid = server_pid
+        self.hz = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def sample(self) -> dict[str, float]:
+        import resource  # noqa: PLC0415
+
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        app = _pids(lambda pid, _name, ppid: ppid == self.server_pid) if self.server_pid else []
+        database = _pids(lambda _pid, name, _ppid: name.startswith("postgres"))
+        return {
+            "client": me.ru_utime + me.ru_stime,
+            "app": sum(_ticks(p) for p in app) / self.hz,
+            "database": sum(_ticks(p) for p in database) / self.hz,
+        }
+
+    @staticmethod
+    def calibrate() -> float:
+        """ms of one fixed pure-Python workload in this process: how fast the machine's
+        cores are right now (the surge's figures moved with the host's load; a figure is
+        comparable with another only when this is too)."""
+        started = time.process_time()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i % 7
+        return round((time.process_time() - started) * 1000, 1)
+
+    @staticmethod
+    def per(before: dict, after: dict, count: int) -> dict[str, float]:
+        """ms of CPU per unit of work (a submission), by part."""
+        return {
+            f"cpu_{part}_ms": round((after[part] - before[part]) * 1000 / max(count, 1), 1)
+            for part in before
+        }
+
+
+def surge(base: str, clients: int, seconds: float, server_pid: int | None = None) -> dict:
     """The deadline surge, two phases of `seconds` each, `clients` liaisons of their own units.
 
     browser: liaison<u>-1 for u in 1..clients, as a browser does: save the report (POST, then
@@ -521,14 +666,17 @@ def surge(base: str, clients: int, seconds: float) -> dict:
       submissions/s the server takes when nothing else is asked of it.
     Both count errors (5xx, timeouts), refusals (the form shown again) and pages saying
     "database is locked"; the gunicorn log's count is in run()'s "workers"."""
-    browser = surge_phase(base, range(1, clients + 1), seconds, follow=True)
-    post_only = surge_phase(base, range(clients + 1, 2 * clients + 1), seconds, follow=False)
+    meter = CpuMeter(server_pid)
+    browser = surge_phase(base, range(1, clients + 1), seconds, follow=True, meter=meter)
+    post_only = surge_phase(
+        base, range(clients + 1, 2 * clients + 1), seconds, follow=False, meter=meter
+    )
     return {**browser, "clients": clients, "post_only": post_only}
 
 
-def surge_phase(base: str, units: range, seconds: float, follow: bool) -> dict:
-    sessions = [sign_in(base, f"liaison{u}-1") for u in units]
-    first = [s.get(base + "/reports", timeout=300) for s in sessions]
+def surge_phase(base: str, units: range, seconds: float, follow: bool, meter=None) -> dict:
+    sessions = [LeanBrowser.signed_in(base, f"liaison{u}-1") for u in units]
+    first = [s.get("/reports") for s in sessions]
     tally = {"submissions": 0, "errors": 0, "database_locked": 0, "refused": 0, "loops": 0}
     times = {"post": [], "month_page": []}
     lock = threading.Lock()
@@ -551,12 +699,7 @@ def surge_phase(base: str, units: range, seconds: float, follow: bool) -> dict:
     def post(session, form, action):
         """The POST alone; True when it was taken (a redirect to the month page)."""
         data = {**form["fields"], **REPORT_TEXT, "action": action}
-        response = timed(
-            "post",
-            lambda: session.post(
-                base + "/reports/save", data=data, allow_redirects=False, timeout=300
-            ),
-        )
+        response = timed("post", lambda: session.post(form["action"], data))
         if response.status_code == 302:
             return response
         if response.status_code < 500:  # the form shown again: the step was refused
@@ -564,9 +707,7 @@ def surge_phase(base: str, units: range, seconds: float, follow: bool) -> dict:
         return None
 
     def month_page(session, response):
-        where = response.headers["Location"]
-        where = where if where.startswith("http") else base + where
-        return timed("month_page", lambda: session.get(where, timeout=300))
+        return timed("month_page", lambda: session.get(response.headers["Location"]))
 
     def key(form):
         """A card: its task and its month (an earlier month's card carries the period)."""
@@ -574,8 +715,11 @@ def surge_phase(base: str, units: range, seconds: float, follow: bool) -> dict:
 
     def loop(session, page, stop_at):
         seen = set()
+        forms = editable(page.text)  # POST only: the month page read once
         while time.monotonic() < stop_at:
-            forms = [f for f in editable(page.text) if key(f) not in seen]
+            if follow:
+                forms = editable(page.text)
+            forms = [f for f in forms if key(f) not in seen]
             if not forms:
                 break
             form = forms[0]
@@ -601,9 +745,11 @@ def surge_phase(base: str, units: range, seconds: float, follow: bool) -> dict:
     def worker(session, page, stop_at):
         try:
             loop(session, page, stop_at)
-        except requests.RequestException:  # a timeout: counted, the client gives up
+        except (OSError, http.client.HTTPException):  # a timeout: counted, the client gives up
             count("errors")
 
+    calibration = [CpuMeter.calibrate()]
+    cpu_before = meter.sample() if meter else None
     started = time.monotonic()
     stop_at = started + seconds
     threads = [
@@ -615,12 +761,16 @@ def surge_phase(base: str, units: range, seconds: float, follow: bool) -> dict:
     for t in threads:
         t.join()
     took = time.monotonic() - started
+    cpu = meter.per(cpu_before, meter.sample(), tally["submissions"]) if meter else {}
+    calibration.append(CpuMeter.calibrate())
     out = {
         **tally,
+        **cpu,
         "mode": "browser" if follow else "post_only",
         "clients": len(sessions),
         "seconds": round(took, 1),
         "submissions_per_s": round(tally["submissions"] / took, 2),
+        "calibration_ms": calibration,  # CpuMeter.calibrate() before and after
     }
     for kind, values in times.items():
         if values:
@@ -679,7 +829,10 @@ def markdown(result: dict) -> str:
                 f"{s['submissions_per_s']}/s, {s['errors']} errors, {s['refused']} refused, "
                 f"{s['database_locked']} database is locked; POST p50/p95 "
                 f"{s.get('post_p50_ms')}/{s.get('post_p95_ms')} ms, month page "
-                f"{s.get('month_page_p50_ms')}/{s.get('month_page_p95_ms')} ms"
+                f"{s.get('month_page_p50_ms')}/{s.get('month_page_p95_ms')} ms; CPU per "
+                f"submission: client {s.get('cpu_client_ms')}, app {s.get('cpu_app_ms')}, "
+                f"database {s.get('cpu_database_ms')} ms; calibration "
+                f"{s.get('calibration_ms')} ms"
             )
     if "workers" in result:
         lines.append(f"\nworkers: {json.dumps(result['workers'])}")
@@ -693,7 +846,7 @@ def run(
     connections: int = 4,
     seconds: float = 20,
     clients: int = 32,
-    workers: int = 4,
+    workers: int | None = None,
     redis: str | None = None,
     out: str | None = None,
 ) -> dict:
@@ -710,14 +863,14 @@ def run(
             elif mode == "pages":
                 ids = pick_ids(url)
                 sessions = sign_in_all(server.base, url)
-                result["pages"] = measure_pages(server.base, sessions, ids, rounds, workers)
+                result["pages"] = measure_pages(server.base, sessions, ids, rounds, server.workers)
             elif mode == "throughput":
                 result["throughput"] = [
                     throughput(server.base, role, path, connections, seconds)
                     for role, path in THROUGHPUT
                 ]
             elif mode == "surge":
-                result["surge"] = surge(server.base, clients, seconds)
+                result["surge"] = surge(server.base, clients, seconds, server.process.pid)
             else:
                 raise SystemExit(f"unknown mode {mode!r}")
             if out:
@@ -737,7 +890,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers (default: one per core, as gunicorn.conf.py)"
+    )
     parser.add_argument("--redis", help="e.g. redis://127.0.0.1:6379/5 for the sign-in limits")
     parser.add_argument("--out", help="write the JSON here")
     args = parser.parse_args()

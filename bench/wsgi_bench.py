@@ -1,6 +1,6 @@
 """The app as gunicorn serves it, plus what the bench measures (bench only, never deployed).
 
-    gunicorn --chdir bench -w 4 wsgi_bench:app        (bench/load.py starts it)
+    gunicorn -c gunicorn.conf.py --chdir bench wsgi_bench:app     (bench/load.py starts it)
 
 Adds an X-Bench-Statements response header: the SQL statements the request ran (counted on
 the engine; sync workers serve one request at a time). faulthandler is on, so a worker that

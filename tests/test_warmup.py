@@ -3,6 +3,7 @@
 
 import gc
 import logging
+import os
 import runpy
 from pathlib import Path
 
@@ -49,3 +50,13 @@ def test_gunicorn_settings_prepare_each_worker(app, caplog):
         settings["post_worker_init"](_Worker(lambda environ, start_response: []))
     finally:
         gc.unfreeze()
+
+
+def test_gunicorn_runs_one_worker_per_core_unless_told(monkeypatch):
+    """The app is CPU-bound: more sync workers than cores cost each request ≈ 40 % more CPU
+    at the deadline surge (docs/deployment.md); WEB_CONCURRENCY still sets the number."""
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["workers"] == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("WEB_CONCURRENCY", "7")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 7

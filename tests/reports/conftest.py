@@ -1,8 +1,13 @@
+from datetime import date
+
 import pytest
-from sqlalchemy import update
+from freezegun import freeze_time
+from sqlalchemy import select, update
 
 from tracker.extensions import db
 from tracker.plans.models import Task
+from tracker.reports.models import ReportingPeriod
+from tracker.supervision.workflow import services as workflow
 
 
 @pytest.fixture
@@ -32,3 +37,18 @@ def _report_form(task_id, version=0, action="draft", **values):
     }
     data.update({k: str(v) for k, v in values.items()})
     return data
+
+
+@pytest.fixture
+def october_owed(world, client_for):
+    """The own task assigned on 1 September, so its October report is owed; October's
+    period opened on 5 October (the liaison's month page). Returns that period."""
+    ids = world["ids"]
+    with freeze_time("2026-09-01 09:00:00"):
+        workflow.assign_task(
+            workflow.load_task_for_update(ids["own_task"]), world["users"]["office"], date.today()
+        )
+        db.session.commit()
+    with freeze_time("2026-10-05 09:00:00"):
+        client_for("liaison").get("/reports")  # October's period opens
+    return db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.month == 10))

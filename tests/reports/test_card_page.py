@@ -2,8 +2,6 @@
 next report still to file; who may open a card; and on SQLite a save takes the write lock
 only at its first write."""
 
-from datetime import date
-
 import pytest
 from freezegun import freeze_time
 from lxml import html
@@ -11,8 +9,7 @@ from sqlalchemy import event, select
 
 from tracker.extensions import db
 from tracker.plans.models import Task
-from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.supervision.workflow import services as workflow
+from tracker.reports.models import ProgressReport
 
 NOW = "2026-11-20 09:00:00"
 
@@ -80,16 +77,8 @@ def test_a_submission_offers_the_next_report_to_file_until_all_are_in(
 
 
 @freeze_time(NOW)
-def test_an_earlier_months_card_carries_its_month(world, client_for, report_form):
-    ids = world["ids"]
-    with freeze_time("2026-09-01 09:00:00"):
-        workflow.assign_task(
-            workflow.load_task_for_update(ids["own_task"]), world["users"]["office"], date.today()
-        )
-        db.session.commit()
-    with freeze_time("2026-10-05 09:00:00"):
-        client_for("liaison").get("/reports")  # October's period opens
-    october = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.month == 10))
+def test_an_earlier_months_card_carries_its_month(world, october_owed, client_for, report_form):
+    ids, october = world["ids"], october_owed
     liaison = client_for("liaison")
     anchor = f"task-{ids['own_task']}-2026-10"
     this_month = _month_order(liaison)
@@ -215,3 +204,56 @@ def test_a_save_reads_the_signed_in_user_once_and_is_still_not_cached(
     assert liaison.get(response.headers["Location"]).headers["Cache-Control"] == "no-store"
     liaison.post("/logout")
     assert liaison.get("/login").headers.get("Cache-Control") != "no-store"
+
+
+@freeze_time(NOW)
+def test_the_card_of_a_submitted_report_shows_it_as_it_went_in(open_tasks, client_for, report_form):
+    """After a submission the report's card holds its text and no form (the office has it
+    now); the next report's card holds the form. Last month's line and the co-units' parts
+    stay on the month page (docs/performance.md, "Fourth pass")."""
+    own = open_tasks["ids"]["own_task"]
+    liaison = client_for("liaison")
+    response = liaison.post("/reports/save", data=report_form(own, action="submit"))
+    page = html.fromstring(liaison.get(response.headers["Location"]).data)
+    cards = page.xpath("//section[contains(@class, 'report-card')]")
+    filed, following = cards[0], cards[1]
+    assert filed.get("id") == f"task-{own}"
+    assert "state-submitted" in filed.get("class")
+    assert "本月完成示范基地申报材料初审。" in filed.text_content()
+    assert "用地指标紧张" in filed.text_content()
+    assert not filed.xpath(".//form[contains(@class, 'report-form')]")
+    assert filed.xpath(".//a[contains(@href, '/reports/')]")  # the report's own page
+    assert following.xpath(".//form[contains(@class, 'report-form')]")
+
+
+@freeze_time(NOW)
+def test_an_earlier_months_save_reads_its_report_once(
+    world, october_owed, client_for, report_form, count_statements
+):
+    """The late-filing check and the save share one read of the report (issue 13's surge)."""
+    ids, october = world["ids"], october_owed
+    liaison = client_for("liaison")
+    liaison.get("/reports")  # November's period exists
+    data = report_form(ids["own_task"], period_id=october.id)
+    for version in (0, 1):  # its first save (no report yet), then a second one
+        with count_statements() as counter:
+            response = liaison.post(
+                "/reports/save",
+                data={**data, "version": str(version), "progress": f"第{version + 1}稿"},
+            )
+        assert response.status_code == 302, response.text
+        reads = [
+            s
+            for s in counter.statements
+            if s.lstrip().startswith("SELECT") and "FROM progress_report" in s
+        ]
+        assert len(reads) == 1 + (version == 0), reads  # none yet: read again before writing
+        periods = [s for s in counter.statements if "FROM reporting_period" in s]
+        assert len(periods) == 1, periods  # this month and October in one statement
+    db.session.expire_all()
+    saved = db.session.scalars(
+        select(ProgressReport).where(
+            ProgressReport.task_id == ids["own_task"], ProgressReport.period_id == october.id
+        )
+    ).all()
+    assert [(r.revision, r.version, r.state) for r in saved] == [(1, 2, "draft")]

@@ -2,7 +2,7 @@
 the due date passed, no 0 % prefilled, "submit all" only when something is ready, the
 reader's place kept, every error of a report at once. The pure rules as tables."""
 
-from datetime import date, datetime
+from datetime import datetime
 from io import BytesIO
 
 import pytest
@@ -14,7 +14,6 @@ from tracker.extensions import db
 from tracker.plans.models import Task
 from tracker.reports.backlog import needs_filing
 from tracker.reports.models import ProgressReport, ReportingPeriod
-from tracker.supervision.workflow import services as workflow
 from tracker.units.labels import with_history
 
 # ---------------------------------------------------------------- the rules
@@ -112,25 +111,19 @@ def test_a_returned_report_of_last_month_is_filed_from_the_month_page(
 
 
 @freeze_time("2026-11-20 09:00:00")
-def test_an_owed_report_never_filed_is_listed_until_filed(world, client_for, report_form):
+def test_an_owed_report_never_filed_is_listed_until_filed(
+    world, october_owed, client_for, report_form
+):
     ids = world["ids"]
-    with freeze_time("2026-09-01 09:00:00"):
-        workflow.assign_task(
-            workflow.load_task_for_update(ids["own_task"]), world["users"]["office"], date.today()
-        )
-        db.session.commit()
-    with freeze_time("2026-10-05 09:00:00"):
-        client_for("liaison").get("/reports")  # October's period opens
     liaison = client_for("liaison")
     page = liaison.get("/reports").get_data(as_text=True)
     assert f'id="task-{ids["own_task"]}-2026-10"' in page
     # the co-unit task was never assigned: nothing owed from October (nor this month)
     assert f'id="task-{ids["co_task"]}-2026-10"' not in page
-    october = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.month == 10))
-    data = report_form(ids["own_task"], period_id=october.id, action="submit")
+    data = report_form(ids["own_task"], period_id=october_owed.id, action="submit")
     assert liaison.post("/reports/save", data=data).status_code == 302
     (report,) = _reports(ids["own_task"])
-    assert report.period_id == october.id and report.state == "submitted"
+    assert report.period_id == october_owed.id and report.state == "submitted"
     assert report.first_submitted_at > datetime(2026, 10, 26)  # late, as it should be
 
 

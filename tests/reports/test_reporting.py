@@ -242,3 +242,25 @@ def test_the_unit_is_told_of_a_returned_report(open_tasks, client_for, report_fo
     assert 'data-testid="returned-notice"' not in client_for("other_liaison").get("/").get_data(
         as_text=True
     )
+
+
+def test_a_cards_shown_values_are_a_report_forms(app):
+    """CardValues (what a card's form shows, without WTForms) holds what ReportForm filled
+    from the same report holds: the month page and the card page write those values out."""
+    from types import SimpleNamespace
+
+    from tracker.reports.forms import CardValues, ReportForm
+
+    report = SimpleNamespace(
+        version=3, progress="进展", percent=0, problems="", next_steps=None, editable=True
+    )
+    with app.test_request_context("/reports"):
+        for source in (report, None):
+            form = ReportForm(formdata=None, obj=source)
+            shown = CardValues(source, 17, 5 if source else None)
+            for name in ("progress", "percent", "problems", "next_steps"):
+                assert getattr(shown, name).data == getattr(form, name).data, name
+            assert shown.task_id.data == "17"
+            assert shown.version.data == ("3" if source else "0")
+            assert shown.period_id.data == ("5" if source else "")
+            assert shown.errors == {} == form.errors

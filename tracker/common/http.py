@@ -1,10 +1,14 @@
 """HTTP helpers shared by every feature: safe redirects, numbers and text from requests."""
 
+import functools
 from urllib.parse import urlsplit
 
+from babel import support
 from flask import Request, request
+from flask_babel import get_locale
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import UnicodeConverter
+from wtforms.i18n import messages_path
 
 
 def safe_next(target: str | None) -> str | None:
@@ -98,10 +102,24 @@ class CleanParameters(ImmutableMultiDict):
             super().__init__((_cleaned(k), _cleaned(v)) for k, v in iter_multi_items(mapping))
 
 
+@functools.cache
+def wtforms_catalog(locale: str):
+    """WTForms' own messages ("This field is required." …) in `locale`, loaded once a
+    process."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class TrackerRequest(Request):
     """The app's request (create_app sets it): parameters as CleanParameters."""
 
     parameter_storage_class = CleanParameters
+
+    @functools.cached_property
+    def wtforms_translations(self):
+        """Flask-WTF reads this attribute for WTForms' messages in the request's language
+        and, when it is missing, loads the catalogue from disk — once a request that builds
+        a form, ≈ 0.3 ms each (issue 13's surge). Here it comes from a process-wide cache."""
+        return wtforms_catalog(str(get_locale()))
 
 
 class PathText(UnicodeConverter):

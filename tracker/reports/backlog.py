@@ -19,7 +19,7 @@ from tracker.reports import rules
 from tracker.reports.facts import link_groups, request_unit_facts
 from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
 from tracker.reports.month import MonthRow, answering_task_ids, load_tasks, role_in
-from tracker.reports.permissions import request_scope, request_task
+from tracker.reports.permissions import current_report, request_scope, request_task
 
 NOT_IN = (None, ReportState.DRAFT.value, ReportState.RETURNED.value)
 EARLIER_PAGE = 10  # earlier months' cards a page shows, oldest first (file these first)
@@ -56,14 +56,31 @@ def _earlier_periods(period: ReportingPeriod) -> list[ReportingPeriod]:
     )
 
 
-def earlier_keys(user: User, period: ReportingPeriod, task_ids=None, facts=None) -> list[tuple]:
+def earlier_keys(
+    user: User, period: ReportingPeriod, task_ids=None, facts=None, periods=None
+) -> list[tuple]:
     """(earlier period, task id) of every report the unit must still file, oldest month
     first, then plan and task order: returned, or owed and not in. `task_ids` narrows the
-    work to those tasks (a save checks one); `facts` are unit_facts already loaded for the
+    work to those tasks (a save checks one), `periods` to those earlier periods (a save
+    checks one: the owed rule is per period); `facts` are unit_facts already loaded for the
     same tasks. Constant statements."""
-    periods = _earlier_periods(period)
+    return list(_earlier_keys(user, period, task_ids, facts, periods))
+
+
+def first_earlier_key(user: User, period: ReportingPeriod, exclude, facts=None):
+    """The first of earlier_keys other than `exclude`, or None — without judging the rest
+    of the list (the card page after a submission: issue 13's surge)."""
+    return next((k for k in _earlier_keys(user, period, facts=facts) if k != exclude), None)
+
+
+def _earlier_keys(user: User, period: ReportingPeriod, task_ids=None, facts=None, periods=None):
+    """earlier_keys, one key at a time (the statements run before the first)."""
+    if periods is None:
+        periods = _earlier_periods(period)
+    else:
+        periods = [p for p in periods if (p.year, p.month) < (period.year, period.month)]
     if not periods:
-        return []
+        return
     scope = request_scope(user)
     facts = facts or request_unit_facts(user.unit_id, task_ids)
     me = facts.current(user.unit_id)
@@ -75,7 +92,7 @@ def earlier_keys(user: User, period: ReportingPeriod, task_ids=None, facts=None)
     if task_ids is not None:
         candidates &= set(task_ids)
     if not candidates:
-        return []
+        return
     if task_ids is not None and len(candidates) == 1:  # a save: its task, which it loads
         task = request_task(next(iter(candidates)))  # (services.filing_task) anyway
         ordered = [task.id] if task is not None and task.status in OPEN_STATUSES else []
@@ -89,33 +106,38 @@ def earlier_keys(user: User, period: ReportingPeriod, task_ids=None, facts=None)
         )
     period_ids = {p.id for p in periods}
     latest: dict[tuple[int, int], tuple[int, str]] = {}
-    submitted = db.func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
-    states = select(
-        ProgressReport.task_id,
-        ProgressReport.period_id,
-        ProgressReport.revision,
-        ProgressReport.state,
-        submitted,
-    ).where(ProgressReport.unit_id == user.unit_id)
-    if task_ids is not None:
-        states = states.where(ProgressReport.task_id.in_(list(task_ids)))
-    rows = db.session.execute(states).all()
-    for task_id, period_id, revision, state, _at in rows:
-        key = (task_id, period_id)
-        if period_id in period_ids and (key not in latest or revision > latest[key][0]):
-            latest[key] = (revision, state)
+    if task_ids is not None and len(ordered) == 1 and len(periods) == 1:
+        # a save of one earlier month's report: that report (read once: the save writes it)
+        report = current_report(ordered[0], user.unit_id, periods[0].id)
+        rows = []
+        if report is not None:
+            latest[(ordered[0], periods[0].id)] = (report.revision, report.state)
+    else:
+        submitted = db.func.coalesce(ProgressReport.first_submitted_at, ProgressReport.submitted_at)
+        states = select(
+            ProgressReport.task_id,
+            ProgressReport.period_id,
+            ProgressReport.revision,
+            ProgressReport.state,
+            submitted,
+        ).where(ProgressReport.unit_id == user.unit_id)
+        if task_ids is not None:
+            states = states.where(ProgressReport.task_id.in_(list(task_ids)))
+        rows = db.session.execute(states).all()
+        for task_id, period_id, revision, state, _at in rows:
+            key = (task_id, period_id)
+            if period_id in period_ids and (key not in latest or revision > latest[key][0]):
+                latest[key] = (revision, state)
     # 一报多用: a task answered by the unit's report on a linked task is not to file (a save
     # narrowed to one task may still file its own)
     served = _served(ordered, periods, latest, rows) if task_ids is None else set()
-    return [
-        (p, t)
-        for p in periods
-        for t in ordered
-        if (p.id, t) not in served
-        and needs_filing(
-            latest[(t, p.id)][1] if (t, p.id) in latest else None, (t, me) in owed[p.id]
-        )
-    ]
+    for p in periods:
+        owed_now = owed[p.id]
+        for t in ordered:
+            if (p.id, t) not in served and needs_filing(
+                latest[(t, p.id)][1] if (t, p.id) in latest else None, (t, me) in owed_now
+            ):
+                yield p, t
 
 
 def _served(ordered, periods, latest, rows) -> set[tuple[int, int]]:
@@ -187,7 +209,10 @@ def earlier_page(user: User, period: ReportingPeriod, page: int = 1, facts=None)
     return EarlierPage(rows, len(keys), page, pages)
 
 
-def may_file_earlier(user: User, period: ReportingPeriod, period_id: int, task_id: int) -> bool:
-    """Whether the liaison may file the earlier month's report (task, period) now: the
-    work of earlier_keys for this one task."""
-    return any(p.id == period_id for p, _t in earlier_keys(user, period, [task_id]))
+def may_file_earlier(
+    user: User, period: ReportingPeriod, earlier: ReportingPeriod, task_id: int
+) -> bool:
+    """Whether the liaison may file the report of the earlier month `earlier` on the task
+    now (this month being `period`): the work of earlier_keys for this one task and this
+    one month (a save at the deadline checks it twice a report: issue 13's surge)."""
+    return bool(earlier_keys(user, period, [task_id], periods=[earlier]))

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, select, union
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import User
 from tracker.accounts.permissions import request_successor_map
 from tracker.extensions import db
-from tracker.plans.models import OPEN_STATUSES, Task, TaskCoUnit
+from tracker.plans.models import OPEN_STATUSES, Plan, Task, TaskCoUnit
 from tracker.reports import rules
 from tracker.reports.facts import link_groups, request_unit_facts
-from tracker.reports.models import ProgressReport, ReportingPeriod, ReportState
+from tracker.reports.models import Attachment, ProgressReport, ReportingPeriod, ReportState
 from tracker.reports.periods import previous_month
 from tracker.reports.permissions import request_memo, request_scope
 from tracker.units.models import Unit
@@ -109,14 +110,18 @@ def co_parts(task: Task, reports: list[ProgressReport], units: dict, own_unit_id
     return parts
 
 
-def role_in(task: Task, scope: set[int]) -> str:
+def role_in(task: Task, scope: set[int], answering: set[int] | None = None) -> str:
     """The scope's part in a task on the month page: "lead", "co", or "removed" (a
-    reassignment took the task away, yet the unit still files this period's report)."""
+    reassignment took the task away, yet the unit still files this period's report).
+    `answering` (answering_task_ids(scope)), when given, stands for the task's co-unit links
+    (a task loaded without them)."""
     if task.lead_unit_id in scope:
         return "lead"
-    if any(link.unit_id in scope for link in task.co_unit_links):
-        return "co"
-    return "removed"
+    if answering is not None:
+        co = task.id in answering
+    else:
+        co = any(link.unit_id in scope for link in task.co_unit_links)
+    return "co" if co else "removed"
 
 
 def answering_task_ids(scope: set[int]) -> set[int]:
@@ -276,6 +281,33 @@ def served_by_link(user: User, period: ReportingPeriod, task_ids: list[int]) -> 
     return served
 
 
+def filed_row(user: User, task: Task, report: ProgressReport, period=None) -> MonthRow:
+    """The card of a report that is in (submitted or accepted), from the task and the report
+    a page has loaded already: its text, state and evidence, for the card a submission
+    lands on. Not month_rows' whole card (last month's report, the co-units' parts): after
+    every submission at the deadline those cost a fifth of the surge's CPU (issue 13); the
+    month page and the task page show them. `period`: an earlier month (补报). Two
+    statements (the plan, the evidence)."""
+    scope = request_scope(user)
+    set_committed_value(task, "plan", db.session.get(Plan, task.plan_id))
+    set_committed_value(
+        report,
+        "attachments",
+        list(
+            db.session.scalars(
+                select(Attachment).where(Attachment.report_id == report.id).order_by(Attachment.id)
+            )
+        ),
+    )
+    return MonthRow(
+        task=task,
+        role=role_in(task, scope, answering_task_ids(scope)),
+        report=report,
+        last=None,
+        period=period,
+    )
+
+
 def month_rows(user: User, period: ReportingPeriod, task_ids: list[int]) -> list[MonthRow]:
     """The month page's rows for `task_ids` (one page of filing_task_ids): each task with
     the unit's report, last month's report (for "no change") and, on lead tasks, the
@@ -292,23 +324,17 @@ def month_rows(user: User, period: ReportingPeriod, task_ids: list[int]) -> list
         )
     )
     last_year, last_month = previous_month(period.year, period.month)
-    last_period_id = db.session.scalar(
-        select(ReportingPeriod.id).where(
-            ReportingPeriod.year == last_year, ReportingPeriod.month == last_month
-        )
-    )
-    last = (
-        latest_by_task_unit(
-            db.session.scalars(
-                select(ProgressReport).where(
-                    ProgressReport.period_id == last_period_id,
-                    ProgressReport.unit_id == user.unit_id,
-                    ProgressReport.task_id.in_(task_ids),
-                )
-            ).all()
-        )
-        if last_period_id
-        else {}
+    last = latest_by_task_unit(  # last month's reports (one statement: the month joined)
+        db.session.scalars(
+            select(ProgressReport)
+            .join(ReportingPeriod, ReportingPeriod.id == ProgressReport.period_id)
+            .where(
+                ReportingPeriod.year == last_year,
+                ReportingPeriod.month == last_month,
+                ProgressReport.unit_id == user.unit_id,
+                ProgressReport.task_id.in_(task_ids),
+            )
+        ).all()
     )
     lead_ids = [t.id for t in tasks if t.lead_unit_id in scope]
     co_reports: dict[int, list[ProgressReport]] = defaultdict(list)

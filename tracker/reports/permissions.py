@@ -32,10 +32,40 @@ def request_memo(key, load):
     return memo[key]
 
 
+def forget(key) -> None:
+    """Drop `key` from the request's memo (request_memo), if it is there."""
+    if has_request_context():
+        request.__dict__.get("_tracker_reports_memo", {}).pop(key, None)
+
+
 def request_task(task_id: int) -> Task | None:
     """The task, loaded once a request and held (the session's identity map keeps only
     weak references): a save checks it in backlog.earlier_keys and services.filing_task."""
     return request_memo(("task", task_id), lambda: db.session.get(Task, task_id))
+
+
+def current_report(task_id: int, unit_id: int, period_id: int) -> ProgressReport | None:
+    """The unit's latest revision of its report on the task for the period, read once a
+    request when there is one (a save reads it to check an earlier month, then to write it:
+    backlog.may_file_earlier); None (none yet) is not kept."""
+    key = ("report", task_id, unit_id, period_id)
+    report = request_memo(key, lambda: _latest_report(task_id, unit_id, period_id))
+    if report is None:
+        forget(key)
+    return report
+
+
+def _latest_report(task_id: int, unit_id: int, period_id: int) -> ProgressReport | None:
+    return db.session.scalar(
+        select(ProgressReport)
+        .where(
+            ProgressReport.task_id == task_id,
+            ProgressReport.unit_id == unit_id,
+            ProgressReport.period_id == period_id,
+        )
+        .order_by(ProgressReport.revision.desc())
+        .limit(1)
+    )
 
 
 def request_scope(user: User) -> set[int] | None:

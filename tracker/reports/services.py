@@ -24,7 +24,7 @@ from tracker.reports.models import (
 )
 from tracker.reports.month import answering_task_ids, filing_task_ids, latest_by_task_unit
 from tracker.reports.periods import previous_month
-from tracker.reports.permissions import request_scope, request_task
+from tracker.reports.permissions import current_report, forget, request_scope, request_task
 from tracker.timeutil import utcnow
 
 # Reports sit below supervision and never import it: a layer above that must act on a
@@ -66,19 +66,6 @@ def _task_for_liaison(user: User, task_id: int, period: ReportingPeriod) -> Task
     if task.status not in OPEN_STATUSES:
         raise StepRefused("task_not_open_for_reporting")
     return task
-
-
-def current_report(task_id: int, unit_id: int, period_id: int) -> ProgressReport | None:
-    return db.session.scalar(
-        select(ProgressReport)
-        .where(
-            ProgressReport.task_id == task_id,
-            ProgressReport.unit_id == unit_id,
-            ProgressReport.period_id == period_id,
-        )
-        .order_by(ProgressReport.revision.desc())
-        .limit(1)
-    )
 
 
 def save_report(
@@ -270,6 +257,7 @@ def start_correction(user: User, report: ProgressReport) -> ProgressReport:
     )
     db.session.add(correction)
     _flush_or_conflict()
+    forget(("report", report.task_id, report.unit_id, report.period_id))  # now the correction
     record(
         "report.correction_started",
         subject_type="task",

@@ -12,10 +12,16 @@ from tracker.common.http import int_arg, parse_int, safe_next
 from tracker.database import lock_at_first_write
 from tracker.extensions import db
 from tracker.plans.models import OPEN_STATUSES, Plan
-from tracker.reports import backlog, queries, rules, services
+from tracker.reports import backlog, cards, queries, rules, services
 from tracker.reports import month as month_page
 from tracker.reports.facts import request_unit_facts
-from tracker.reports.forms import PlainForm, ReportForm, ReviewForm, TaskActionForm
+from tracker.reports.forms import (
+    CardValues,
+    PlainForm,
+    ReportForm,
+    ReviewForm,
+    TaskActionForm,
+)
 from tracker.reports.models import ReportingPeriod, ReportState
 from tracker.reports.periods import calendar_warning_years, current_period, period_month
 from tracker.reports.permissions import can_view_report
@@ -63,11 +69,7 @@ def _month_page(period, forms=None, status=200, conflict=None, pages=None):
     forms = forms or {}
     for row in earlier.rows + rows:
         if row.anchor not in forms:
-            form = ReportForm(formdata=None, obj=row.report)
-            form.task_id.data = str(row.task.id)
-            form.version.data = str(row.report.version if row.report else 0)
-            form.period_id.data = str(row.period.id) if row.period else ""
-            forms[row.anchor] = form
+            forms[row.anchor] = _card_form(row)
     return (
         render_template(
             "reports/month.html",
@@ -85,6 +87,14 @@ def _month_page(period, forms=None, status=200, conflict=None, pages=None):
         ),
         status,
     )
+
+
+def _card_form(row) -> CardValues | None:
+    """What the form of a card shows, from its report; None when the report is in
+    (submitted or accepted: the card shows it, with no form to fill)."""
+    if row.report is not None and not row.report.editable:
+        return None
+    return CardValues(row.report, row.task.id, row.period.id if row.period else None)
 
 
 @bp.route("/reports")
@@ -110,6 +120,26 @@ def _filing_period(current, raw):
     return db.session.get(ReportingPeriod, period_id) if period_id != current.id else current
 
 
+def _periods(raw):
+    """(this month's period, the period a report is filed for: this month or the earlier
+    month `raw` names, None when there is none) — in one statement (a save and the card
+    it lands on ask both: issue 13's surge); this month's is created on first sight."""
+    if not raw:
+        return (current := _period()), current
+    period_id = _task_id(raw)
+    year, month = period_month(today())
+    found = db.session.scalars(
+        select(ReportingPeriod).where(
+            ((ReportingPeriod.year == year) & (ReportingPeriod.month == month))
+            | (ReportingPeriod.id == period_id)
+        )
+    ).all()
+    current = next((p for p in found if (p.year, p.month) == (year, month)), None)
+    if current is None:
+        return (current := _period()), _filing_period(current, raw)
+    return current, next((p for p in found if p.id == period_id), None)
+
+
 def _all_errors(form: ReportForm, submit: bool) -> bool:
     """Validate the form and, when submitting, the readiness rule too, so every problem of
     the report is shown at once. True when the report may be saved."""
@@ -124,14 +154,13 @@ def _all_errors(form: ReportForm, submit: bool) -> bool:
 @lock_at_first_write  # the version check guards the save (docs/reporting.md "No lost work")
 @role_required(Role.LIAISON)
 def save():
-    current = _period()
     form = ReportForm()
     task_id = _task_id(form.task_id.data)
-    period = _filing_period(current, form.period_id.data)
+    current, period = _periods(form.period_id.data)
     if period is None:
         abort(404)
     if period is not current and not backlog.may_file_earlier(
-        current_user, current, period.id, task_id
+        current_user, current, period, task_id
     ):
         abort(404)
     anchor = f"task-{task_id}" if period is current else f"task-{task_id}-{period.key}"
@@ -176,12 +205,11 @@ def save():
 def card(task_id: int):
     """One report card alone — where a save or a submission lands (issue 13's surge: not
     the month page's 35 cards after every click): the report saved, and once it is in
-    (submitted or accepted) the next report still to file (_next_to_file) with its form.
+    (submitted or accepted) the next report still to file (cards.next_to_file) with its form.
     `period` names an earlier month (补报); the page numbers lead back to the month page
     where the liaison was. 404 unless the unit files that month's report on the task (the
     save's rule)."""
-    current = _period()
-    period = _filing_period(current, request.args.get("period"))
+    current, period = _periods(request.args.get("period"))
     if period is None or (period.year, period.month) > (current.year, current.month):
         abort(404)
     pages = _page_numbers(request.args)
@@ -195,17 +223,14 @@ def card(task_id: int):
         abort(404)
     if task.status not in OPEN_STATUSES:  # closed meanwhile: the month page says what is left
         return redirect(url_for("reports.month", **pages))
-    keys = [(period, task_id)]
-    if filed:
-        keys += [k for k in [_next_to_file(current, keys[0], facts)] if k]
-    rows = _rows(current, keys)
-    forms = {}
-    for shown in rows:
-        form = ReportForm(formdata=None, obj=shown.report)
-        form.task_id.data = str(shown.task.id)
-        form.version.data = str(shown.report.version if shown.report else 0)
-        form.period_id.data = str(shown.period.id) if shown.period else ""
-        forms[shown.anchor] = form
+    if filed:  # the report as it went in, then the next one to file with its form
+        following = cards.next_to_file(current_user, current, (period, task_id), facts)
+        earlier = None if period is current else period
+        rows = [month_page.filed_row(current_user, task, report, earlier)]
+        rows += cards.card_rows(current_user, current, [following]) if following else []
+    else:
+        rows = cards.card_rows(current_user, current, [(period, task_id)])
+    forms = {shown.anchor: _card_form(shown) for shown in rows}
     return render_template(
         "reports/card.html",
         period=current,
@@ -216,44 +241,6 @@ def card(task_id: int):
         page_args=pages,
         today=today(),
     )
-
-
-def _rows(current, keys):
-    """The cards of `keys` ((period, task id), in that order): one month_rows a month."""
-    found = {}
-    for period in dict.fromkeys(p for p, _t in keys):
-        for row in month_page.month_rows(current_user, period, [t for p, t in keys if p is period]):
-            if period is not current:
-                row.period, row.last = period, None  # an earlier month's card (补报)
-            found[(period, row.task.id)] = row
-    return [found[k] for k in keys if k in found]
-
-
-def _next_to_file(current, exclude, facts):
-    """(period, task id) of the next report still to file, other than `exclude`: in the
-    list the liaison is working through first — after this month's report, this month's
-    next not started, draft or returned one in plan order; after an earlier month's
-    (补报), the next of those (backlog.earlier_keys, oldest first) — then in the other list.
-    None when all are in. Worked out from ids and states over the whole unit (the earlier
-    months' list only when needed); only the card shown is loaded."""
-
-    def earlier():
-        return next(
-            (k for k in backlog.earlier_keys(current_user, current, facts=facts) if k != exclude),
-            None,
-        )
-
-    def this_month():
-        task_ids = month_page.filing_task_ids(current_user, [current], facts)[current.id]
-        todo = month_page.still_to_file(current_user, current, task_ids)
-        return next(((current, t) for t in todo if (current, t) != exclude), None)
-
-    lists = (this_month, earlier) if exclude[0] is current else (earlier, this_month)
-    for find in lists:
-        found = find()
-        if found:
-            return found
-    return None
 
 
 @bp.route("/reports/copy-last", methods=["POST"])
