@@ -48,7 +48,7 @@ def extras(runs: list[tuple[str, dict]]) -> str:
     lines = []
     for label, r in runs:
         m = r.get("machine", {})
-        parts = [f"load average {m.get('loadavg')}"]
+        parts = [f"load average {m.get('loadavg')}, calibration {m.get('calibration_ms')} ms"]
         for t in r.get("throughput", []):
             parts.append(f"{t['page']} at {t['connections']}: {t['pages_per_s']} pages/s")
         for name, b in r.get("batch", {}).items():

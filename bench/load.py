@@ -469,6 +469,7 @@ def batch(url: str) -> dict:
             "seconds": round(took, 2),
             "exit": result.exit_code,
             "output": (result.output or repr(result.exception))[:300],
+            "calibration_ms": CpuMeter.calibrate(),  # the host's speed right after
         }
     # the job itself, as the scheduler's nightly run does it for each month, one transaction
     # each: last month's 2,000 scorecards computed with nothing stored (its stored cards
@@ -497,6 +498,7 @@ def batch(url: str) -> dict:
                 "seconds": round(time.perf_counter() - started, 2),
                 "exit": 0,
                 "output": f"{len(cards)} cards",
+                "calibration_ms": CpuMeter.calibrate(),
             }
     with app.app_context():
         db.engine.dispose()
@@ -787,6 +789,7 @@ def machine(url: str) -> dict:
     info = {
         "nproc": os.cpu_count(),
         "loadavg": [round(x, 2) for x in os.getloadavg()],
+        "calibration_ms": CpuMeter.calibrate(),  # a fixed pure-Python workload, at the start
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "sqlalchemy": sqlalchemy.__version__,
