@@ -19,11 +19,21 @@ import sys
 
 wsgi_app = "wsgi:app"
 bind = os.environ.get("TRACKER_BIND", "127.0.0.1:8000")
+
+
 # One sync worker per core this process may run on: the app is CPU-bound (issue 13's deadline
 # surge on 2 cores: 2 workers served 59.6 submissions/s, 4 workers 44/s — with more workers
 # than cores each request costs ≈ 40 % more CPU, the workers evicting each other's caches).
 # Set WEB_CONCURRENCY for more when requests wait on a distant database (docs/deployment.md).
-workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
+def cores() -> int:
+    """The cores this process may run on (Linux: its CPU affinity; elsewhere every core)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or cores())
 worker_class = "sync"
 timeout = 60
 capture_output = True  # the workers' stderr (faulthandler's traces) goes to the error log

@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import re
+import runpy
 import socket
 import statistics
 import subprocess
@@ -244,7 +245,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.folder = Path(tempfile.mkdtemp(prefix="bench-"))
         self.log = self.folder / "gunicorn.log"
-        self.workers = workers or len(os.sched_getaffinity(0))  # gunicorn.conf.py's default
+        self.workers = workers or runpy.run_path(str(ROOT / "gunicorn.conf.py"))["cores"]()
         env = {
             **os.environ,
             "TRACKER_DATABASE_URL": url,
