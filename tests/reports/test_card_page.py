@@ -257,3 +257,23 @@ def test_an_earlier_months_save_reads_its_report_once(
         )
     ).all()
     assert [(r.revision, r.version, r.state) for r in saved] == [(1, 2, "draft")]
+
+
+@freeze_time(NOW)
+def test_wtforms_own_messages_follow_the_language(open_tasks, client_for, report_form):
+    """WTForms' built-in messages come from a per-process catalogue per language
+    (TrackerRequest.wtforms_translations): Chinese by default, English when chosen — the
+    same process answering both, nothing saved either time."""
+    own = open_tasks["ids"]["own_task"]
+    liaison = client_for("liaison")
+    too_long = report_form(own, progress="进" * 5001)
+    chinese = liaison.post("/reports/save", data=too_long)
+    assert chinese.status_code == 400
+    assert "字段长度不能超过 5000 个字符。" in chinese.text
+    liaison.set_cookie("tracker_lang", "en")
+    english = liaison.post("/reports/save", data=too_long)
+    assert english.status_code == 400
+    assert "Field cannot be longer than 5000 characters." in english.text
+    assert (
+        db.session.scalars(select(ProgressReport).where(ProgressReport.task_id == own)).all() == []
+    )
