@@ -128,6 +128,10 @@ def create_app(config_override: dict | None = None) -> Flask:
 
     connect_punctuality_hooks()  # each sweep stores the dashboard's finished months
 
+    from tracker.dashboard.figures import connect as connect_figures_hooks
+
+    connect_figures_hooks()  # commits that write tasks move the dashboard's stamp
+
     from tracker.supervision.workflow.contest.views import bp as contests_bp
 
     app.register_blueprint(contests_bp)  # 退回交办: return an assignment, /supervision/contests

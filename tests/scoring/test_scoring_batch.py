@@ -3,10 +3,10 @@ with the units and entries, and the stored ledger is exactly the computed one.""
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from tracker.extensions import db
-from tracker.plans.models import Task
+from tracker.plans.models import Task, TaskCoUnit
 from tracker.scoring import services
 from tracker.scoring.models import Scorecard, ScoreEntry
 from tracker.supervision.models import TaskAssignment
@@ -115,3 +115,35 @@ def test_a_rerun_rewrites_only_the_cards_that_changed(world, count_statements):
         c.unit_id: (c.score, c.rank)
         for c in db.session.scalars(select(Scorecard).where(Scorecard.period == "2026-10"))
     }
+
+
+def test_a_card_with_the_same_figures_but_other_entries_is_written_again(world):
+    """The rerun compares each card's stored digest of its entries (issue 13): when one
+    overdue task of a unit is replaced by another (same rule, same amount, same score), the
+    figures are equal but the entries are not — the card and its entries are written again,
+    naming the new task."""
+    tasks = db.session.scalars(select(Task).order_by(Task.id)).all()
+    first = tasks[0]
+    other = next(t for t in tasks[1:] if t.lead_unit_id == first.lead_unit_id)
+    # without co-units, whose cards an overdue task would change as well
+    db.session.execute(delete(TaskCoUnit).where(TaskCoUnit.task_id.in_([first.id, other.id])))
+    _assign([first, other])
+    other.due_date = date(2027, 12, 31)  # only the first is overdue
+    db.session.commit()
+    services.store_month("2026-10", TODAY)
+    db.session.commit()
+    before = _ledger()[first.lead_unit_id]
+    score = db.session.get(Scorecard, before[0]).score
+    assert [e[2] for e in before[2] if e[1] == "task_overdue_lead"] == [first.id]
+    first.due_date, other.due_date = date(2027, 12, 31), date(2026, 10, 15)  # swapped
+    db.session.commit()
+    cards = services.store_month("2026-10", TODAY)
+    db.session.commit()
+    after = _ledger()[first.lead_unit_id]
+    card = next(c for c in cards if c.unit_id == first.lead_unit_id)
+    stored = db.session.get(Scorecard, after[0])
+    assert stored.score == card.score == score  # the same figures…
+    assert sorted(e[1] for e in after[2]) == sorted(e[1] for e in before[2])  # …and rules
+    # written again (SQLite may give the new rows the old ids): the entry names the new task
+    assert [e[2] for e in after[2] if e[1] == "task_overdue_lead"] == [other.id]
+    assert stored.entries_digest == services.entries_digest(services._entry_values(card))

@@ -15,6 +15,9 @@ writes. Rules:
   today's) and the six months up to it;
 - punctuality: see dashboard/punctuality.py (finished months stored by the sweep, the
   others counted live);
+- the counts over every task (plans, sections, red units) and the stored punctuality are
+  kept by each process while no task, milestone, plan, section or unit is written and the
+  sweep stores nothing (dashboard/figures.py): a load then reads a stamp instead;
 - unit tables (ranking, red units, punctuality by unit) show the first TOP rows and link to
   the full list (scores, task list, reports overview).
 """
@@ -22,13 +25,15 @@ writes. Rules:
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import joinedload
 
 from tracker.calendar.services import load_calendar
+from tracker.dashboard import figures
 from tracker.dashboard.punctuality import Punctuality, punctuality, tally_punctuality
-from tracker.dashboard.stored import PUNCTUALITY_MONTHS, dashboard_punctuality
+from tracker.dashboard.stored import PUNCTUALITY_MONTHS, dashboard_punctuality, shown
 from tracker.extensions import db
 from tracker.plans.light_sql import LightBounds, bounds_on, light_case, light_condition
 from tracker.plans.lights import GREEN, RED, YELLOW
@@ -268,18 +273,52 @@ def ranking(month: str, limit: int = TOP) -> tuple[list[RankRow], int, list[str]
     return ranked, total, trend_months
 
 
-def overview(today: date, with_behind: bool = True) -> Overview:
-    """Everything the dashboard shows, in a fixed number of statements: counts and lights
-    by SQL GROUP BY, tables of units bounded to the first TOP rows. `with_behind` False
-    leaves out the behind-pace figure (0), which the charts do not draw."""
-    plans_sections = db.session.execute(
-        select(Plan, Section)
-        .outerjoin(Section, Section.plan_id == Plan.id)
-        .order_by(Plan.issued_on.desc(), Plan.id, Section.number)
-        # an imported plan's full text would come once per section row: not shown here
-        .options(defer(Plan.source_text))
-    ).all()
-    light_rules = LightRules.load()
+class PlanRef(NamedTuple):
+    """What the dashboard shows of a plan (plain values, kept between requests)."""
+
+    id: int
+    doc_number: str | None
+    title: str
+
+
+class SectionRef(NamedTuple):
+    id: int
+    plan_id: int
+    label: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TaskFigures:
+    """The dashboard's figures over every task (dashboard.figures keeps them while no task,
+    milestone, plan, section or unit is written). Shared between requests: read only."""
+
+    plans: list[PlanProgress]
+    overdue: list[tuple[object, int]]  # red units (plain rows), most red first
+    units: dict[int, object]  # every unit (plain rows), in unit-code order
+    successor_of: dict[int, int | None]
+    by_code: dict[int, int]  # unit id → its place in unit-code order
+
+
+def task_figures(light_rules: LightRules, today: date) -> TaskFigures:
+    """Count the dashboard's task figures: plans and sections by light and status, red
+    units by current successor (five statements, a few hundred rows)."""
+    plans_sections = [
+        (PlanRef(*row[:3]), None if row[3] is None else SectionRef(*row[3:]))
+        for row in db.session.execute(
+            select(
+                Plan.id,
+                Plan.doc_number,
+                Plan.title,
+                Section.id,
+                Section.plan_id,
+                Section.label,
+                Section.title,
+            )  # fmt: skip
+            .outerjoin(Section, Section.plan_id == Plan.id)
+            .order_by(Plan.issued_on.desc(), Plan.id, Section.number)
+        ).all()
+    ]
     units = _unit_rows()
     successor_of = {u.id: u.successor_id for u in units.values()}
     red = red_units(light_rules, today, successor_of)
@@ -288,29 +327,54 @@ def overview(today: date, with_behind: bool = True) -> Overview:
     overdue = [
         (units[uid], n) for uid, n in sorted(red.items(), key=lambda kv: (-kv[1], by_code[kv[0]]))
     ]
+    plans = _plan_progress(plans_sections, light_counts(light_rules, today))
+    return TaskFigures(plans, overdue, units, successor_of, by_code)
+
+
+def overview(today: date, with_behind: bool = True) -> Overview:
+    """Everything the dashboard shows, in a fixed number of statements: counts and lights
+    by SQL GROUP BY (kept while no task is written: dashboard.figures), tables of units
+    bounded to the first TOP rows. `with_behind` False leaves out the behind-pace figure
+    (0), which the charts do not draw."""
+    light_rules = LightRules.load()
+    counted = figures.kept(
+        "overview", light_rules.bounds(today), lambda: task_figures(light_rules, today)
+    )
+    units, successor_of, by_code = counted.units, counted.successor_of, counted.by_code
 
     month = rules.last_month(today)
     rank_rows, ranked, trend_months = ranking(month)
 
     months = months_up_to(month, PUNCTUALITY_MONTHS)
-    due_dates, totals, last = dashboard_punctuality(months, today, successor_of, light_rules)
-    monthly = [(m, due_dates[m], totals[m]) for m in months]
-    unit_rows = [
-        (units[uid], tally)
-        for uid, tally in sorted(
-            last.items(), key=lambda kv: (-kv[1].missing, -kv[1].late, by_code[kv[0]])
+    state = shown(months, today, light_rules)
+
+    def count_punctuality():
+        due_dates, totals, last = dashboard_punctuality(
+            months, today, successor_of, light_rules, state
         )
-    ]
-    plans = _plan_progress(plans_sections, light_counts(light_rules, today))
+        monthly = [(m, due_dates[m], totals[m]) for m in months]
+        unit_rows = [
+            (units[uid], tally)
+            for uid, tally in sorted(
+                last.items(), key=lambda kv: (-kv[1].missing, -kv[1].late, by_code[kv[0]])
+            )
+        ]
+        return monthly, unit_rows
+
+    if state.all_stored:  # read from the sweep's table: kept until the sweep writes it
+        key = (tuple(months), tuple(state.due_of.values()))
+        monthly, unit_rows = figures.kept("punctuality", key, count_punctuality)
+    else:  # a month still follows reports: counted live
+        monthly, unit_rows = count_punctuality()
     missing = not rank_rows
     return Overview(
         today,
         month,
-        plans,
+        counted.plans,
         rank_rows,
         missing,
         trend_months,
-        overdue,
+        counted.overdue,
         monthly,
         unit_rows,
         ranked=ranked,

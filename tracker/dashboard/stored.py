@@ -68,15 +68,40 @@ def final(stored: PunctualityMonth | None, due: date, today: date) -> bool:
     )
 
 
-def dashboard_punctuality(months, today, successor_of, light_rules) -> tuple[dict, dict, dict]:
+class Shown(NamedTuple):
+    """The months the dashboard shows, their due dates and periods, and which of them the
+    sweep stored final."""
+
+    months: list[str]
+    due_of: dict[str, date]
+    period_of: dict[str, int | None]
+    ready: list[str]
+
+    @property
+    def all_stored(self) -> bool:
+        """Every month is read from the table: nothing follows reports until the sweep."""
+        return self.ready == self.months
+
+
+def shown(months, today, light_rules) -> Shown:
+    """Which of `months` are stored final (two statements: the periods, the stored months)."""
+    due_of, period_of = _due_dates(months, light_rules)
+    stored = _stored(months)
+    ready = [m for m in months if final(stored.get(m), due_of[m], today)]
+    return Shown(list(months), due_of, period_of, ready)
+
+
+def dashboard_punctuality(
+    months, today, successor_of, light_rules, state: Shown | None = None
+) -> tuple[dict, dict, dict]:
     """What the dashboard shows of `punctuality`: ({month: due date}, {month: totals},
     {unit id: Punctuality} of the last month). The final stored months come from the table
     — their totals summed by the database, the last month's units as plain rows (two
     statements) — the others are counted live (`punctuality`, not run when all are
-    stored). The same figures as `punctuality` for months refreshed since they changed."""
-    due_of, period_of = _due_dates(months, light_rules)
-    stored = _stored(months)
-    ready = [m for m in months if final(stored.get(m), due_of[m], today)]
+    stored). The same figures as `punctuality` for months refreshed since they changed.
+    `state`: what `shown` found, if the caller asked it already."""
+    state = state or shown(months, today, light_rules)
+    due_of, period_of, ready = state.due_of, state.period_of, state.ready
     totals = {m: Punctuality() for m in months}
     last: dict[int, Punctuality] = {}
     tally = PunctualityTally

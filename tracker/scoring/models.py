@@ -75,6 +75,9 @@ class Scorecard(db.Model):
     rule_set_version: Mapped[int]
     computed_on: Mapped[date] = mapped_column(Date)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # services.entries_digest of its entries, written with them: a rerun of the month
+    # compares it instead of reading the entries back (issue 13); None before migration 0026
+    entries_digest: Mapped[str | None] = mapped_column(String(32))
 
     unit = relationship("Unit", lazy="raise_on_sql")
     entries = relationship(
