@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import DateTime, literal, select, update
+from sqlalchemy import DateTime, literal, select, text, update
 
 from tracker.audit import AuditEvent
 from tracker.extensions import db
@@ -332,3 +332,19 @@ def test_a_units_card_is_its_ranked_row_and_its_entries_paged(world):
         card, page, _count = standings.unit_card(period, unit_id, 99, 2)
         assert page == last
         assert [e.id for e in card.entries] == [e.id for e in full.entries[(last - 1) * 2 :]]
+
+
+def test_postgresql_reads_a_months_reports_from_one_index(app):
+    """Migration 0027: on PostgreSQL the index of a month's reports per task and unit also
+    carries what the scorecard reads of each (revision, state, quality, id), so it reads
+    them from the index alone; its key is what every other reader uses."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no INCLUDE (its index stays as it was)")
+    found = db.session.scalar(
+        text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"),
+        {"name": "ix_progress_report_period_task_unit"},
+    )
+    assert found.endswith(
+        "(period_id, task_id, unit_id, first_submitted_at, submitted_at)"
+        " INCLUDE (revision, state, quality, id)"
+    ), found
