@@ -93,7 +93,14 @@ class ScoreEntry(db.Model):
     """One deduction or credit (扣分/加分): its rule, its amount and the event behind it.
 
     `event_type`/`event_id` name the event's record: report, task, notice, instruction,
-    adjustment or audit (a returned report is found in the audit log)."""
+    adjustment or audit (a returned report is found in the audit log).
+
+    The ledger is derived: only services.store_month writes it, from rows it read in the
+    same transaction, and a scored task or report is never deleted (a task may be deleted
+    only while pending, which scores nothing). So `task_id` and `report_id` are plain
+    links, without foreign keys or indexes (migration 0028): nothing reads entries by task
+    or rule, and at province scale PostgreSQL's foreign-key checks and the two indexes
+    cost more than half of writing a month's ≈30,000 entries."""
 
     __tablename__ = "score_entry"
 
@@ -102,13 +109,13 @@ class ScoreEntry(db.Model):
         ForeignKey("scorecard.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(default=0)
-    rule: Mapped[str] = mapped_column(String(32), index=True)
+    rule: Mapped[str] = mapped_column(String(32))
     amount: Mapped[Decimal] = mapped_column(AMOUNT)
     event_type: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[int]
     event_date: Mapped[date | None] = mapped_column(Date)
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
-    report_id: Mapped[int | None] = mapped_column(ForeignKey("progress_report.id"))
+    task_id: Mapped[int | None]  # a link to the task behind the entry (see above)
+    report_id: Mapped[int | None]
     note: Mapped[str] = mapped_column(Text, default="")
 
     scorecard = relationship("Scorecard", back_populates="entries", lazy="raise_on_sql")
