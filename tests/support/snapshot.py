@@ -29,9 +29,8 @@ def restore(snapshot: dict[str, list[dict]]) -> None:
     """Write the rows back into the (empty) database of the current app, parents first, and
     move PostgreSQL's id sequences past them, as if they had been inserted one by one. A
     row a migration wrote (the dashboard's stamp) is replaced by the snapshot's."""
-    for table in reversed(db.metadata.sorted_tables):
-        if table.name in snapshot and table.name in MIGRATION_ROWS:
-            db.session.execute(table.delete())
+    for name in MIGRATION_ROWS & snapshot.keys():
+        db.session.execute(db.metadata.tables[name].delete())
     for table in db.metadata.sorted_tables:
         rows = snapshot.get(table.name)
         if not rows:

@@ -38,9 +38,10 @@ class PunctualityTally(db.Model):
 
 
 class FiguresStamp(db.Model):
-    """One row: a random value that every commit writing a task, milestone, plan, section
-    or unit replaces (dashboard.figures). The dashboard keeps what it counted over those
-    rows under the stamp it read first, and counts again once the stamp moved."""
+    """One row: a random value that every commit writing a task, milestone, plan, section,
+    unit or the stored punctuality above replaces (dashboard.figures.WATCHED). The
+    dashboard keeps what it counted over those rows under the stamp it read first, and
+    counts again once the stamp moved."""
 
     __tablename__ = "dashboard_stamp"
 

@@ -5,7 +5,7 @@ Revises: 0024_full_statistics
 Create Date: 2026-12-02 00:00:00
 
 One row, given a new random value by every commit that writes a task, milestone, plan,
-section or unit (tracker.dashboard.figures): the dashboard keeps the figures it counted over every task
+section, unit or the dashboard's stored punctuality (tracker.dashboard.figures): the dashboard keeps the figures it counted over every task
 while the stamp stays the same, instead of counting 20,000 tasks on every load.
 """
 
