@@ -161,7 +161,7 @@ def test_no_missing_report_before_the_due_date_has_passed():
     ],
 )
 def test_expected_reports(assigned_on, closed_on, expected):
-    task = replace(TASK, closed_on=closed_on, status="closed" if closed_on else "in_progress")
+    task = TASK._replace(closed_on=closed_on, status="closed" if closed_on else "in_progress")
     f = facts(tasks=(task,), assignments=(Assignment(1, 10, assigned_on),))
     assert ((1, 10) in rules.expected_reports(f)) is expected
 
@@ -171,46 +171,46 @@ def test_expected_reports(assigned_on, closed_on, expected):
     [
         # overdue at the month's end: lead and co-unit, once each
         (
-            replace(TASK, due_date=date(2026, 9, 30)),
+            TASK._replace(due_date=date(2026, 9, 30)),
             date(2026, 11, 20),
             [("task_overdue_lead", 10, 1), ("task_overdue_co", 20, 1)],
         ),
         # due on the last day of the month: not overdue in October
-        (replace(TASK, due_date=date(2026, 10, 31)), date(2026, 11, 20), []),
+        (TASK._replace(due_date=date(2026, 10, 31)), date(2026, 11, 20), []),
         # month in progress: judged on today
-        (replace(TASK, due_date=date(2026, 10, 10)), date(2026, 10, 10), []),
+        (TASK._replace(due_date=date(2026, 10, 10)), date(2026, 10, 10), []),
         (
-            replace(TASK, due_date=date(2026, 10, 10)),
+            TASK._replace(due_date=date(2026, 10, 10)),
             date(2026, 10, 11),
             [("task_overdue_lead", 10, 1), ("task_overdue_co", 20, 1)],
         ),
         # closed late within the month: no longer overdue at its end, no credit
         (
-            replace(
-                TASK, due_date=date(2026, 9, 30), status="closed", closed_on=date(2026, 10, 15)
+            TASK._replace(
+                due_date=date(2026, 9, 30), status="closed", closed_on=date(2026, 10, 15)
             ),
             date(2026, 11, 20),
             [],
         ),
         # closed on time in the month: credit to the lead unit
         (
-            replace(
-                TASK, due_date=date(2026, 10, 20), status="closed", closed_on=date(2026, 10, 20)
+            TASK._replace(
+                due_date=date(2026, 10, 20), status="closed", closed_on=date(2026, 10, 20)
             ),
             date(2026, 11, 20),
             [("task_closed_on_time", 10, 1)],
         ),
         # closed last month: nothing this month
         (
-            replace(TASK, due_date=date(2026, 12, 1), status="closed", closed_on=date(2026, 9, 20)),
+            TASK._replace(due_date=date(2026, 12, 1), status="closed", closed_on=date(2026, 9, 20)),
             date(2026, 11, 20),
             [],
         ),
         # a pending task (not assigned) is not held against anyone
-        (replace(TASK, status="pending", due_date=date(2026, 1, 1)), date(2026, 11, 20), []),
+        (TASK._replace(status="pending", due_date=date(2026, 1, 1)), date(2026, 11, 20), []),
         # a co-unit that is also the lead (after a merger) is counted once, as lead
         (
-            replace(TASK, due_date=date(2026, 9, 1), co_unit_ids=(10, 20, 20)),
+            TASK._replace(due_date=date(2026, 9, 1), co_unit_ids=(10, 20, 20)),
             date(2026, 11, 20),
             [("task_overdue_lead", 10, 1), ("task_overdue_co", 20, 1)],
         ),
@@ -475,8 +475,7 @@ def test_a_report_made_late_never_scores_better(f, data):
     if not on_time:
         return
     report = data.draw(st.sampled_from(on_time))
-    late = replace(
-        report,
+    late = report._replace(
         first_submitted_on=DUE + timedelta(days=data.draw(st.integers(min_value=1, max_value=30))),
     )
     later = replace(

@@ -147,3 +147,38 @@ def test_a_card_with_the_same_figures_but_other_entries_is_written_again(world):
     # written again (SQLite may give the new rows the old ids): the entry names the new task
     assert [e[2] for e in after[2] if e[1] == "task_overdue_lead"] == [other.id]
     assert stored.entries_digest == services.entries_digest(services._entry_values(card))
+
+
+def test_a_card_written_again_leaves_no_entries_behind(world):
+    """The ledger's link to its card has no foreign key (migration 0029): store_month itself
+    deletes a card's entries before the card. After a rerun that rewrites one card and one
+    that drops a unit no longer scored, every entry belongs to a stored card and the ledger
+    holds exactly the computed entries."""
+    tasks = db.session.scalars(select(Task).order_by(Task.id)).all()
+    _assign(tasks[:6])
+    services.store_month("2026-10", TODAY)
+    db.session.commit()
+    extra = next(t for t in tasks[6:] if t.lead_unit_id == tasks[0].lead_unit_id)
+    _assign([extra])
+    cards = services.store_month("2026-10", TODAY)
+    db.session.commit()
+
+    def orphans():
+        return db.session.scalar(
+            select(func.count())
+            .select_from(ScoreEntry)
+            .where(ScoreEntry.scorecard_id.not_in(select(Scorecard.id)))
+        )
+
+    assert orphans() == 0
+    assert _stored() == (len(cards), sum(len(c.entries) for c in cards))
+    # no assignment left and no task overdue: the units are no longer scored, their cards go
+    db.session.execute(delete(TaskAssignment))
+    for task in tasks[:7]:
+        task.due_date = date(2027, 12, 31)
+    db.session.commit()
+    fewer = services.store_month("2026-10", TODAY)
+    db.session.commit()
+    assert {c.unit_id for c in fewer} < {c.unit_id for c in cards}
+    assert orphans() == 0
+    assert _stored() == (len(fewer), sum(len(c.entries) for c in fewer))

@@ -3,13 +3,12 @@ assignments, reports, returns, answers and adjustments as plain values for scori
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, and_, exists, func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import and_, exists, func, or_, select
 
 from tracker.audit import AuditEvent
 from tracker.calendar.rules import report_due_date
 from tracker.calendar.services import load_calendar
+from tracker.common.sqldates import beijing_date
 from tracker.extensions import db
 from tracker.plans.milestones.models import Milestone
 from tracker.plans.models import Task, TaskCoUnit, TaskUnitChange
@@ -26,28 +25,6 @@ from tracker.units.models import Unit
 from tracker.units.rules import final_successor
 
 
-class beijing_date(FunctionElement):  # noqa: N801 — an SQL function
-    """The Beijing date (UTC+8, no daylight saving) of a stored naive-UTC moment, computed
-    by the database: timeutil.local_date in SQL, so a month's rows reach Python as dates
-    rather than as datetimes to convert one by one (issue 13)."""
-
-    type = Date()
-    inherit_cache = True
-    name = "beijing_date"
-
-
-@compiles(beijing_date)
-def _beijing_date(element, compiler, **kw):
-    inner = compiler.process(element.clauses, **kw)
-    return f"CAST(({inner}) + INTERVAL '8 hours' AS DATE)"
-
-
-@compiles(beijing_date, "sqlite")
-def _beijing_date_sqlite(element, compiler, **kw):
-    inner = compiler.process(element.clauses, **kw)
-    return f"date({inner}, '+8 hours')"
-
-
 def utc_start(day: date) -> datetime:
     """The UTC moment at which the Beijing day `day` begins (stored times are UTC)."""
     return datetime(day.year, day.month, day.day) - timedelta(hours=8)
@@ -58,8 +35,8 @@ def month_facts(
 ) -> tuple[rules.MonthFacts, set[int], dict[int, str]]:
     """The month's facts, the units to score and each unit's code (for listing ties).
 
-    Set-based (issue 13): the database returns dates (beijing_date) and the month's
-    reports one row per (task, unit) with their first submission and latest revision. With
+    Set-based (issue 13): the database returns dates (beijing_date) and the month's report
+    rows, folded here into each (task, unit)'s first submission and latest revision. With
     `narrow` (the scorecard: services.compute_month) the facts no rule can score are left
     out before they become Python values: only the assignments of tasks with an assignment
     the month has no submission for (the others cannot give 报告未报送; every task with a
@@ -138,62 +115,58 @@ def month_facts(
             )
             .union(select(TaskUnitChange.task_id))
         )
-    owed_assignments, changes = owed_inputs(current, task_ids=open_tasks)
+    owed_assignments, changes = owed_inputs(current, task_ids=open_tasks, every_change=True)
     assignments = [rules.Assignment(*a) for a in owed_assignments]
     kept_tasks = {a.task_id for a in assignments}
 
-    # the month's reports, one row per (task, unit) as stored, aggregated in SQL: the first
-    # submission reports.rules.is_late judges (the earliest, over the revisions, of a
-    # revision's first_submitted_at, or its submitted_at if an old row has none — as a Beijing
-    # date: rules.first_submission) and the latest revision (its id, state and quality). A
-    # report counts for its unit's current successor, like the work: pairs that meet there
-    # are folded in Python (the latest revision wins, the first submission is the earliest).
-    pairs = (
-        select(
-            ProgressReport.task_id,
-            ProgressReport.unit_id,
-            func.max(ProgressReport.revision).label("revision"),
-            func.min(beijing_date(submitted)).label("first_on"),
-        )
-        .where(ProgressReport.period_id == in_month)
-        .group_by(ProgressReport.task_id, ProgressReport.unit_id)
-        .subquery()
-    )
+    # the month's reports as stored, one row per revision, oldest revision first: Python
+    # folds a pair's rows into the first submission reports.rules.is_late judges (the
+    # earliest, over the revisions, of a revision's first_submitted_at, or its submitted_at
+    # if an old row has none — as a Beijing date: rules.first_submission) and the latest
+    # revision (its id, state and quality). A report counts for its unit's current
+    # successor, like the work: pairs that meet there are folded the same way.
+    first_on = beijing_date(submitted)
     narrowed = []
     if narrow:
-        # the reports a rule can score, chosen by the database (the same test as below, on
-        # the rows as stored): late, never submitted, rated good, on a task whose
-        # assignments were kept; and every row of a unit that a reorganisation folds into
-        # another (its pair is only known in Python, once folded)
+        # the reports a rule can score, chosen by the database: late, never submitted, rated
+        # good, on a task whose assignments were kept — tested on each row, which is the
+        # pair's own test when the pair has one revision; every row of a pair with several
+        # revisions (the latest and the earliest submission are only known once folded) and
+        # of a unit a reorganisation folds into another (its pair is only known in Python).
+        # No GROUP BY of the month's pairs joined back to its rows: ~40 % less time on
+        # SQLite (issue 13).
         folded = {u for u, c in current_of.items() if c is not None and c != u}
         folded |= {current_of[u] for u in folded}
+        other = ProgressReport.__table__.alias("other_revision")
         narrowed = [
             or_(
-                pairs.c.task_id.in_(open_tasks),
-                pairs.c.first_on.is_(None),
-                pairs.c.first_on > due,
+                ProgressReport.task_id.in_(open_tasks),
+                submitted.is_(None),
+                first_on > due,
                 and_(ProgressReport.state == "accepted", ProgressReport.quality == "good"),
-                *([pairs.c.unit_id.in_(sorted(folded))] if folded else []),
+                ProgressReport.revision > 1,
+                exists().where(
+                    other.c.task_id == ProgressReport.task_id,
+                    other.c.unit_id == ProgressReport.unit_id,
+                    other.c.period_id == in_month,  # the month's rows alone (PostgreSQL
+                    # hashes them: correlated by period it read every later revision)
+                    other.c.revision > 1,
+                ),
+                *([ProgressReport.unit_id.in_(sorted(folded))] if folded else []),
             )
         ]
     report_rows = db.session.execute(
         select(
             ProgressReport.id,
-            pairs.c.task_id,
-            pairs.c.unit_id,
-            pairs.c.revision,
+            ProgressReport.task_id,
+            ProgressReport.unit_id,
+            ProgressReport.revision,
             ProgressReport.state,
             ProgressReport.quality,
-            pairs.c.first_on,
-        )
-        .join(
-            pairs,
-            (ProgressReport.task_id == pairs.c.task_id)
-            & (ProgressReport.unit_id == pairs.c.unit_id)
-            & (ProgressReport.revision == pairs.c.revision),
+            first_on.label("first_on"),
         )
         .where(ProgressReport.period_id == in_month, *narrowed)
-        .order_by(pairs.c.revision)
+        .order_by(ProgressReport.revision)
     ).all()
     latest: dict[tuple[int, int], object] = {}
     first: dict[tuple[int, int], date | None] = {}

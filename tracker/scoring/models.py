@@ -82,6 +82,7 @@ class Scorecard(db.Model):
     unit = relationship("Unit", lazy="raise_on_sql")
     entries = relationship(
         "ScoreEntry",
+        primaryjoin="Scorecard.id == foreign(ScoreEntry.scorecard_id)",
         back_populates="scorecard",
         order_by="ScoreEntry.position",
         cascade="all, delete-orphan",
@@ -100,14 +101,15 @@ class ScoreEntry(db.Model):
     only while pending, which scores nothing). So `task_id` and `report_id` are plain
     links, without foreign keys or indexes (migration 0028): nothing reads entries by task
     or rule, and at province scale PostgreSQL's foreign-key checks and the two indexes
-    cost more than half of writing a month's ≈30,000 entries."""
+    cost more than half of writing a month's ≈30,000 entries. Likewise `scorecard_id`
+    (indexed) has no foreign key (migration 0029): store_month deletes a card's entries
+    before the card, in the same statements whatever the month, and the check of each
+    entry's card cost PostgreSQL ≈ 0.2–0.3 s of the month's scorecard (issue 13)."""
 
     __tablename__ = "score_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scorecard_id: Mapped[int] = mapped_column(
-        ForeignKey("scorecard.id", ondelete="CASCADE"), index=True
-    )
+    scorecard_id: Mapped[int] = mapped_column(index=True)  # a link without a foreign key
     position: Mapped[int] = mapped_column(default=0)
     rule: Mapped[str] = mapped_column(String(32))
     amount: Mapped[Decimal] = mapped_column(AMOUNT)
@@ -118,7 +120,12 @@ class ScoreEntry(db.Model):
     report_id: Mapped[int | None]
     note: Mapped[str] = mapped_column(Text, default="")
 
-    scorecard = relationship("Scorecard", back_populates="entries", lazy="raise_on_sql")
+    scorecard = relationship(
+        "Scorecard",
+        primaryjoin="foreign(ScoreEntry.scorecard_id) == Scorecard.id",
+        back_populates="entries",
+        lazy="raise_on_sql",
+    )
 
 
 class BulletinState(enum.StrEnum):

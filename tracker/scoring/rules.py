@@ -41,6 +41,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
@@ -102,17 +103,18 @@ def rule_label(code: str) -> str:
 
 
 # --- facts and events -------------------------------------------------------------------
+# The facts and events made by the thousand (a month's tasks, assignments, reports, events and
+# entries: ~130,000 at province scale) are named tuples: immutable like the frozen dataclasses
+# of the rest, and built ~6x faster (issue 13: ~0.13 s of a month's scorecard).
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(NamedTuple):
     task_id: int
     unit_id: int
     assigned_on: date
 
 
-@dataclass(frozen=True)
-class TaskFact:
+class TaskFact(NamedTuple):
     """A task with its units already mapped to their current successors."""
 
     task_id: int
@@ -123,8 +125,7 @@ class TaskFact:
     co_unit_ids: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
-class ReportFact:
+class ReportFact(NamedTuple):
     """The month's report of one unit on one task: its latest revision, and the date of its
     first submission (None if never submitted)."""
 
@@ -206,8 +207,7 @@ class MonthFacts:
         return min(self.today, self.period.end)
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     rule: str
     unit_id: int
     event_type: str  # report, task, notice, instruction, audit, adjustment
@@ -219,8 +219,7 @@ class Event:
     amount: Decimal | None = None  # only manual adjustments carry their own
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     rule: str
     unit_id: int
     amount: Decimal
