@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, event, select, text
 from support import snapshot
 from support.smtp import running_smtp_server
 
-from tracker import create_app
+from tracker import create_app, kept
 from tracker.extensions import db
 
 # A frozen clock never freezes pytest's own timer (freezegun's default ignore entry
@@ -332,16 +332,21 @@ def login():
 
 @pytest.fixture
 def count_statements(app):
-    """with count_statements() as counter: ...; counter.count is the SQL statements run."""
+    """with count_statements() as counter: ...; counter.count is the SQL statements run.
+    Counted cold: what the process kept between requests (tracker.kept) is dropped first,
+    so a page's count does not depend on what ran before it; `cold=False` counts as the
+    process stands (a test of what is kept)."""
 
     class Counter:
         count = 0
         statements: list[str]
 
     @contextlib.contextmanager
-    def counting():
+    def counting(cold=True):
         counter = Counter()
         counter.statements = []
+        if cold:
+            kept.forget()
 
         def before(conn, cursor, statement, parameters, context, executemany):
             counter.count += 1

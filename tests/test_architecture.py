@@ -27,6 +27,7 @@ LAYERS = {
     "tracker.common": 1,
     "tracker.audit": 1,
     "tracker.settings": 1,
+    "tracker.kept": 1,  # the stamp of work writes, and what processes keep under it
     "tracker.calendar": 2,
     "tracker.units": 3,
     "tracker.accounts": 4,

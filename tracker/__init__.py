@@ -128,9 +128,9 @@ def create_app(config_override: dict | None = None) -> Flask:
 
     connect_punctuality_hooks()  # each sweep stores the dashboard's finished months
 
-    from tracker.dashboard.figures import connect as connect_figures_hooks
+    from tracker.kept import connect as connect_kept_hooks
 
-    connect_figures_hooks()  # commits that write tasks move the dashboard's stamp
+    connect_kept_hooks()  # commits that write tasks move the stamp of what pages keep
 
     from tracker.supervision.workflow.contest.views import bp as contests_bp
 

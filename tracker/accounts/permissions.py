@@ -13,6 +13,7 @@ from flask import abort, has_request_context, request
 from flask_login import current_user, login_required
 
 from tracker.accounts.models import Role, User
+from tracker.kept import kept
 from tracker.units.rules import predecessor_closure
 from tracker.units.services import moved_units
 
@@ -52,7 +53,8 @@ def request_successor_map() -> dict[int, int]:
         return moved_units()
     memo = request.__dict__
     if "_tracker_successor_map" not in memo:
-        memo["_tracker_successor_map"] = moved_units()
+        # kept by the process while no unit changes (tracker.kept): shared, never changed
+        memo["_tracker_successor_map"] = kept("successors", None, moved_units, size=2)
     return memo["_tracker_successor_map"]
 
 

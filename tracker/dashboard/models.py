@@ -4,10 +4,11 @@ of tracker.reports.rules). Written only by `punctuality.refresh_punctuality`."""
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
+from tracker.kept import FiguresStamp  # noqa: F401 - the stamp lives with what it keeps
 
 
 class PunctualityMonth(db.Model):
@@ -35,15 +36,3 @@ class PunctualityTally(db.Model):
     late: Mapped[int] = mapped_column(default=0)
     missing: Mapped[int] = mapped_column(default=0)
     not_due: Mapped[int] = mapped_column(default=0)
-
-
-class FiguresStamp(db.Model):
-    """One row: a random value that every commit writing a task, milestone, plan, section,
-    unit or the stored punctuality above replaces (dashboard.figures.WATCHED). The
-    dashboard keeps what it counted over those rows under the stamp it read first, and
-    counts again once the stamp moved."""
-
-    __tablename__ = "dashboard_stamp"
-
-    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
-    version: Mapped[int] = mapped_column(BigInteger, default=0)

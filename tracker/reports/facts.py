@@ -13,6 +13,7 @@ from tracker.accounts.permissions import request_successor_map
 from tracker.audit import AuditEvent
 from tracker.common.sqldates import beijing_date
 from tracker.extensions import db
+from tracker.kept import keeping, kept
 from tracker.plans.models import Task, TaskUnitChange
 from tracker.reports import rules
 from tracker.reports.load.models import TaskLink
@@ -307,11 +308,23 @@ def unit_facts(unit_id: int, task_ids=None) -> ReportingFacts:
     return ReportingFacts(successor_of, tasks, assignments, {}, {}, changes)
 
 
+KEPT_UNITS = 512  # units whose work a process keeps (tracker.kept)
+
+
 def request_unit_facts(unit_id: int, task_ids=None) -> ReportingFacts:
     """unit_facts once a request: a save checks the task twice (may it file an earlier
-    month, may it file this task), the month page reads both of its lists from it."""
+    month, may it file this task), the month page reads both of its lists from it. Kept by
+    the process while no task, assignment, reassignment, link or unit changes
+    (tracker.kept): then the unit's whole facts, whatever `task_ids` (the rule is per task
+    and unit, so the answers for those tasks are the same); shared, never changed."""
     key = ("unit_facts", unit_id, None if task_ids is None else tuple(sorted(task_ids)))
-    return request_memo(key, lambda: unit_facts(unit_id, task_ids))
+
+    def load():
+        if keeping():
+            return kept("unit_facts", unit_id, lambda: unit_facts(unit_id), size=KEPT_UNITS)
+        return unit_facts(unit_id, task_ids)
+
+    return request_memo(key, load)
 
 
 def units_with_work(period_id: int) -> set[int]:

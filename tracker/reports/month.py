@@ -12,9 +12,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from tracker.accounts.models import User
 from tracker.accounts.permissions import request_successor_map
 from tracker.extensions import db
+from tracker.kept import kept
 from tracker.plans.models import OPEN_STATUSES, Plan, Task, TaskCoUnit
 from tracker.reports import rules
-from tracker.reports.facts import link_groups, request_unit_facts
+from tracker.reports.facts import KEPT_UNITS, link_groups, request_unit_facts
 from tracker.reports.models import Attachment, ProgressReport, ReportingPeriod, ReportState
 from tracker.reports.periods import previous_month
 from tracker.reports.permissions import request_memo, request_scope
@@ -130,7 +131,7 @@ def answering_task_ids(scope: set[int]) -> set[int]:
     once a request (the month page's two lists ask)."""
 
     def load():
-        return set(
+        return frozenset(
             db.session.scalars(
                 union(
                     select(Task.id).where(Task.lead_unit_id.in_(scope)),
@@ -139,7 +140,11 @@ def answering_task_ids(scope: set[int]) -> set[int]:
             )
         )
 
-    return set(request_memo(("answering", frozenset(scope)), load))
+    units = frozenset(scope)
+    # kept by the process while no task or co-unit changes (tracker.kept)
+    return set(
+        request_memo(("answering", units), lambda: kept("answering", units, load, size=KEPT_UNITS))
+    )
 
 
 def filing_task_ids(user: User, periods, facts=None) -> dict[int, list[int]]:
