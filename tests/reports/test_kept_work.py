@@ -15,7 +15,8 @@ from tracker import kept
 from tracker.accounts.permissions import request_successor_map
 from tracker.extensions import db
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskUnitChange
-from tracker.reports.facts import request_unit_facts, unit_facts
+from tracker.reports.facts import link_groups, request_unit_facts, unit_facts
+from tracker.reports.load.models import TaskLink, TaskLinkGroup
 from tracker.reports.month import answering_task_ids
 from tracker.reports.permissions import request_scope
 from tracker.supervision.models import TaskAssignment
@@ -171,3 +172,25 @@ def test_outside_a_request_or_without_the_stamp_nothing_is_kept(open_tasks, app)
         facts = request_unit_facts(unit)
         assert facts.tasks == unit_facts(unit).tasks
     assert not app.extensions.get(kept.STORE)
+
+
+@freeze_time(NOW)
+def test_linked_tasks_are_seen_at_once(open_tasks, app):
+    """The links between tasks (一报多用) are kept too: linking two tasks moves the stamp and
+    the next request sees the group."""
+    own, co = open_tasks["ids"]["own_task"], open_tasks["ids"]["co_task"]
+
+    def groups():
+        with app.test_request_context("/reports"):
+            return link_groups([own])
+
+    assert groups() == groups() == {}
+    moment = datetime(2026, 11, 2, tzinfo=UTC)
+    group = TaskLinkGroup(created_at=moment)
+    db.session.add(group)
+    db.session.flush()
+    db.session.add_all(
+        TaskLink(group_id=group.id, task_id=task_id, linked_at=moment) for task_id in (own, co)
+    )
+    db.session.commit()
+    assert groups() == {own: group.id, co: group.id}

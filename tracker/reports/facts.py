@@ -133,13 +133,20 @@ def owed_inputs(
 
 
 def link_groups(task_ids=None) -> dict[int, int]:
-    """{task: its link group} for every linked task (one statement); with `task_ids`, the
-    links of the groups those tasks are in (all the group's tasks)."""
-    rows = select(TaskLink.task_id, TaskLink.group_id)
-    if task_ids is not None:
-        groups = select(TaskLink.group_id).where(TaskLink.task_id.in_(list(task_ids) or [0]))
-        rows = rows.where(TaskLink.group_id.in_(groups))
-    return dict(db.session.execute(rows).all())
+    """{task: its link group} for every linked task; with `task_ids`, the links of the
+    groups those tasks are in (all the group's tasks). Every link is read in one statement,
+    and kept by the process while no link changes (tracker.kept: the month page and the
+    card after each submission ask, twice each)."""
+    every = kept(
+        "task_links",
+        None,
+        lambda: dict(db.session.execute(select(TaskLink.task_id, TaskLink.group_id)).all()),
+        size=2,
+    )
+    if task_ids is None:
+        return dict(every)
+    groups = {every[t] for t in task_ids if t in every}
+    return {task: group for task, group in every.items() if group in groups}
 
 
 def apply_links(first: dict, latest: dict, link_group: dict[int, int], pairs, due_dates) -> dict:
