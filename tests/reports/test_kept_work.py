@@ -17,8 +17,11 @@ from tracker.extensions import db
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit, TaskUnitChange
 from tracker.reports.facts import link_groups, request_unit_facts, unit_facts
 from tracker.reports.load.models import TaskLink, TaskLinkGroup
+from tracker.reports.models import ReportingPeriod
 from tracker.reports.month import answering_task_ids
+from tracker.reports.periods import ensure_period
 from tracker.reports.permissions import request_scope
+from tracker.reports.queries import overview_units
 from tracker.supervision.models import TaskAssignment
 from tracker.units.models import Unit
 
@@ -194,3 +197,25 @@ def test_linked_tasks_are_seen_at_once(open_tasks, app):
     )
     db.session.commit()
     assert groups() == {own: group.id, co: group.id}
+
+
+@freeze_time(NOW)
+def test_the_overview_sees_a_new_unit_and_its_first_assignment_at_once(open_tasks, app):
+    """The reporting overview's unit directory and the units with assignments are kept
+    (reports.queries.overview_units): a new unit is listed once it has work."""
+    period = ensure_period(2026, 11)
+    db.session.commit()
+
+    def listed():
+        with app.test_request_context("/reports/overview"):
+            return overview_units(db.session.get(ReportingPeriod, period.id))
+
+    before = listed()
+    assert listed() == before
+    unit = Unit(name="新建局", code="xjj", kind="bureau")
+    db.session.add(unit)
+    db.session.commit()
+    assert unit.id not in listed()  # no work yet
+    _assign(open_tasks, open_tasks["ids"]["other_task"], unit="xjj")
+    db.session.commit()
+    assert listed() == sorted([*before, unit.id], key=lambda u: db.session.get(Unit, u).code)

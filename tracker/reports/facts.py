@@ -336,9 +336,15 @@ def request_unit_facts(unit_id: int, task_ids=None) -> ReportingFacts:
 
 def units_with_work(period_id: int) -> set[int]:
     """The (stored) units that have an assignment, a reassignment or a report of the period:
-    the only ones an overview row can be about. Three DISTINCT statements over indexes."""
-    found = set(db.session.scalars(select(_assignment.c.unit_id).distinct()))
-    found |= set(db.session.scalars(select(TaskUnitChange.unit_id).distinct()))
+    the only ones an overview row can be about. Three DISTINCT statements over indexes; the
+    first two kept by the process while no assignment or reassignment changes
+    (tracker.kept), the reports of the period read each time."""
+
+    def assigned():
+        found = set(db.session.scalars(select(_assignment.c.unit_id).distinct()))
+        return frozenset(found | set(db.session.scalars(select(TaskUnitChange.unit_id).distinct())))
+
+    found = set(kept("units_assigned", None, assigned, size=2))
     found |= set(
         db.session.scalars(
             select(ProgressReport.unit_id).where(ProgressReport.period_id == period_id).distinct()

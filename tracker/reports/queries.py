@@ -13,6 +13,7 @@ from tracker.accounts.models import User
 from tracker.accounts.permissions import unit_scope
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
+from tracker.kept import kept
 from tracker.plans.models import Task
 from tracker.plans.search_rules import light_bounds
 from tracker.reports import rules
@@ -219,11 +220,20 @@ OVERVIEW_PAGE = 50  # units a page of the overview shows
 def overview_units(period: ReportingPeriod) -> list[int]:
     """The ids of the units the overview of `period` may have a row for, in code order: the
     current units (a reorganised unit's work counts for its successor) with work of their
-    own or of a unit they succeeded (facts.units_with_work). Four statements, ids only."""
-    units = db.session.execute(select(Unit.id, Unit.successor_id, Unit.code)).all()
-    successor_of = {u.id: u.successor_id for u in units}
+    own or of a unit they succeeded (facts.units_with_work). Four statements, ids only; the
+    units in code order and their successors kept by the process while no unit changes
+    (tracker.kept), like two of units_with_work's."""
+
+    def directory():
+        units = db.session.execute(select(Unit.id, Unit.successor_id, Unit.code)).all()
+        return (
+            tuple(u.id for u in sorted(units, key=lambda u: u.code)),
+            {u.id: u.successor_id for u in units},
+        )
+
+    in_order, successor_of = kept("unit_directory", None, directory, size=2)
     current = {final_successor(u, successor_of) for u in units_with_work(period.id)}
-    return [u.id for u in sorted(units, key=lambda u: u.code) if u.id in current]
+    return [u for u in in_order if u in current]
 
 
 def period_overview(
