@@ -55,10 +55,10 @@ WATCHED_TABLES = frozenset(
         "dashboard_punctuality",
     }
 )
-CHANGED = "dashboard_figures_changed"  # session.info: a watched row was written
+CHANGED = "kept_changed"  # session.info: a watched row was written
 STAMP = "kept_stamp"  # session.info: the stamp read in this transaction
 KEPT = 8  # entries kept per kind and process, unless the kind says otherwise
-STORE = "dashboard_figures"  # app.extensions
+STORE = "kept"  # app.extensions: {kind: {(stamp, key): value}}
 
 
 class FiguresStamp(db.Model):

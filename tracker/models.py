@@ -5,6 +5,7 @@ from tracker.api.models import ApiToken  # noqa: F401
 from tracker.audit import AuditEvent  # noqa: F401
 from tracker.calendar.models import CalendarOverride  # noqa: F401
 from tracker.dashboard.models import PunctualityMonth, PunctualityTally  # noqa: F401
+from tracker.kept import FiguresStamp  # noqa: F401
 from tracker.plans.milestones.models import Milestone, TaskPace  # noqa: F401
 from tracker.plans.models import Plan, Section, Task, TaskCoUnit  # noqa: F401
 from tracker.plans.people.models import LeaderInCharge, ResponsiblePerson  # noqa: F401

@@ -16,9 +16,10 @@ from sqlalchemy import insert, select, update
 from tests.scoring import test_dashboard as small_world
 from tracker.dashboard import figures
 from tracker.dashboard import queries as dashboard
-from tracker.dashboard.models import FiguresStamp, PunctualityTally
+from tracker.dashboard.models import PunctualityTally
 from tracker.dashboard.stored import refresh_punctuality
 from tracker.extensions import db
+from tracker.kept import FiguresStamp
 from tracker.plans.milestones.models import Milestone
 from tracker.plans.models import Plan, Section, Task
 from tracker.reports.models import ProgressReport

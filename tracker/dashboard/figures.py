@@ -23,13 +23,4 @@ tests/scoring/test_dashboard_figures.py checks the kept figures equal freshly co
 after each kind of write.
 """
 
-from tracker.kept import (  # noqa: F401 - the dashboard's names for them
-    CHANGED,
-    KEPT,
-    WATCHED_TABLES,
-    connect,
-    forget,
-    kept,
-    stamp,
-    touch,
-)
+from tracker.kept import forget, kept, stamp  # noqa: F401 - the dashboard's names for them

@@ -8,7 +8,6 @@ from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
-from tracker.kept import FiguresStamp  # noqa: F401 - the stamp lives with what it keeps
 
 
 class PunctualityMonth(db.Model):
