@@ -60,6 +60,49 @@ def test_load_table_counts_the_tasks_each_unit_reports_on(world, client_for, fil
     assert client_for("office").get("/reporting-load?sort=evil&page=99999").status_code == 200
 
 
+def _row(page: str, unit: int) -> tuple[str, list[tuple[str, str]]]:
+    """(the unit's total, its (tasks, filed) cells oldest month first) on a load page."""
+    total = re.search(rf'data-testid="load-total-{unit}">(\d+)<', page).group(1)
+    row = page.split(f'data-testid="load-row-{unit}"')[1].split("</tr>")[0]
+    return total, re.findall(r">(\d+) / (\d+)<", row)
+
+
+def test_the_kept_load_follows_task_and_co_unit_writes_but_not_reports(
+    world, client_for, file_report
+):
+    """The order and tasks per month are kept by the process (tracker.kept); a task closed
+    or a co-unit added shows on the next load, a report filed shows without any task write."""
+    plan_id = world["ids"]["own_plan"]
+    db.session.execute(update(Task).where(Task.plan_id == plan_id).values(status="in_progress"))
+    db.session.commit()
+    kjj, client = unit_id("kjj"), client_for("office")
+    total, cells = _row(client.get("/reporting-load?sort=name").get_data(as_text=True), kjj)
+    lead_task = db.session.scalar(
+        select(Task).where(Task.lead_unit_id == kjj, Task.plan_id == plan_id).limit(1)
+    )
+    lead_task.status = "withdrawn"  # no longer answered for in any month
+    db.session.commit()
+    less, fewer = _row(client.get("/reporting-load?sort=name").get_data(as_text=True), kjj)
+    assert int(less) == int(total) - 6
+    assert [int(t) for t, _f in fewer] == [int(t) - 1 for t, _f in cells]
+    spare = db.session.scalar(
+        select(Task.id).where(
+            Task.plan_id == plan_id,
+            Task.status == "in_progress",
+            Task.lead_unit_id != kjj,
+            Task.id.not_in(select(TaskCoUnit.task_id).where(TaskCoUnit.unit_id == kjj)),
+        )
+    )
+    db.session.add(TaskCoUnit(task_id=spare, unit_id=kjj, position=9))
+    db.session.commit()
+    again, _cells = _row(client.get("/reporting-load?sort=name").get_data(as_text=True), kjj)
+    assert int(again) == int(total)
+    assert fewer[-1][1] == "0"
+    file_report(spare, "kjj")  # a report: no watched write, yet the filed count is read anew
+    _total, filed = _row(client.get("/reporting-load?sort=name").get_data(as_text=True), kjj)
+    assert filed[-1][1] == "1"
+
+
 def test_load_page_costs_the_same_statements_for_more_units_and_tasks(
     world, client_for, count_statements
 ):

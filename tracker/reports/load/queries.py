@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from tracker.accounts.models import User
 from tracker.accounts.permissions import unit_scope
 from tracker.extensions import db
+from tracker.kept import kept
 from tracker.plans.models import OPEN_STATUSES, Task, TaskCoUnit, TaskStatus
 from tracker.plans.permissions import task_filter
 from tracker.reports.load import rules
@@ -78,9 +79,36 @@ def _owes_in(rows, year: int, month: int):
 
 
 def load_page(today: date, page: int, per_page: int, sort: str = "load") -> LoadPage:
-    """A page of units with the tasks they answer for per month (one GROUP BY), heaviest
-    first (or by name), and the reports they filed in those months. Three statements."""
+    """A page of units with the tasks they answer for per month, heaviest first (or by
+    name), and the reports they filed in those months. The order and the tasks per month of
+    every unit are one GROUP BY, kept by each process while no task, co-unit or unit changes
+    (tracker.kept: a submission does not move them); then the page's units and their filed
+    reports. Two statements, three when the order is counted."""
     months = rules.load_months(today)
+    ordered = kept("reporting_load", (tuple(months), sort), lambda: _ordered_load(months, sort))
+    count = len(ordered)
+    pages = max(1, -(-count // per_page))
+    page = min(max(page, 1), pages)
+    shown = ordered[(page - 1) * per_page : page * per_page]
+    units = {
+        u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_([i for i, _c in shown])))
+    }
+    filed = _filed(months, [i for i, _c in shown])
+    result = [
+        LoadRow(
+            units[unit_id],
+            list(cells),
+            [filed.get((unit_id, y, m), 0) for y, m in months],
+        )
+        for unit_id, cells in shown
+        if unit_id in units
+    ]
+    return LoadPage(months, result, page, pages, count, sort)
+
+
+def _ordered_load(months, sort: str) -> list[tuple[int, tuple[int, ...]]]:
+    """(unit id, tasks answered for per month of `months`) of every unit, in the page's
+    order: one statement."""
     # a task owes nothing in the window unless it is open or was closed in it
     rows = _answering_rows(local_day_bounds(date(*months[0], 1))[0])
     per_month = [
@@ -91,34 +119,18 @@ def load_page(today: date, page: int, per_page: int, sort: str = "load") -> Load
     cells = [func.coalesce(getattr(load.c, f"m{i}"), 0) for i in range(len(months))]
     total = sum(cells[1:], cells[0]) if cells else literal(0)
     order = (Unit.name, Unit.id) if sort == "name" else (total.desc(), Unit.name, Unit.id)
-    count = db.session.scalar(select(func.count()).select_from(Unit))
-    pages = max(1, -(-count // per_page))
-    page = min(max(page, 1), pages)
-    found = db.session.execute(
-        select(Unit, *cells)
-        .outerjoin(load, load.c.unit_id == Unit.id)
-        .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    filed = _filed(months, [r[0].id for r in found])
-    result = [
-        LoadRow(
-            r[0],
-            [int(v or 0) for v in r[1:]],
-            [filed.get((r[0].id, y, m), 0) for y, m in months],
+    return [
+        (row[0], tuple(int(v or 0) for v in row[1:]))
+        for row in db.session.execute(
+            select(Unit.id, *cells).outerjoin(load, load.c.unit_id == Unit.id).order_by(*order)
         )
-        for r in found
     ]
-    return LoadPage(months, result, page, pages, count, sort)
 
 
 def _filed(months, unit_ids) -> dict[tuple[int, int, int], int]:
     """{(unit, year, month): tasks the unit filed a report on (submitted at least once)}."""
     if not unit_ids or not months:
         return {}
-    first, last = months[0], months[-1]
-    key = ReportingPeriod.year * 100 + ReportingPeriod.month
     rows = db.session.execute(
         select(
             ProgressReport.unit_id,
@@ -130,8 +142,10 @@ def _filed(months, unit_ids) -> dict[tuple[int, int, int], int]:
         .where(
             ProgressReport.unit_id.in_(unit_ids),
             ProgressReport.state != ReportState.DRAFT.value,
-            key >= first[0] * 100 + first[1],
-            key <= last[0] * 100 + last[1],
+            # the months named one by one: the database then reckons with six periods
+            # (a range over year * 100 + month it reckoned as one, and read every report
+            # of those periods instead of the units' own)
+            or_(*(and_(ReportingPeriod.year == y, ReportingPeriod.month == m) for y, m in months)),
         )
         .group_by(ProgressReport.unit_id, ReportingPeriod.year, ReportingPeriod.month)
     ).all()
