@@ -1,39 +1,54 @@
-"""The pages made faster for issue 13 write the same HTML and rows as before: the task list's
-unit options against the template loop they replace, and the lagging tasks' page (ids sorted
-first) against the one-query page."""
+"""The pages made faster for issue 13 write the same HTML and rows as before: the unit menu
+of the task list and the review queue against the template loop it replaces, and the
+lagging tasks' page (ids sorted first) against the one-query page."""
 
 import random
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
+from tracker import kept
 from tracker.calendar.services import load_calendar
 from tracker.extensions import db
 from tracker.plans.light_sql import bounds_on, light_condition
 from tracker.plans.lights import RED
 from tracker.plans.models import OPEN_STATUSES, Task
-from tracker.plans.search_views import unit_options
 from tracker.settings import get_setting
 from tracker.supervision.notices import services as notices
+from tracker.units.forms import unit_menu
+from tracker.units.models import Unit, UnitKind
 
 
-def test_unit_options_write_what_the_template_loop_wrote(app):
+def test_unit_menu_writes_what_the_template_loop_wrote(app, world):
     loop = (
-        '{% for unit in units %}<option value="{{ unit.id }}" '
-        "{% if unit.id == selected %}selected{% endif %}>{{ unit.name }}</option>{% endfor %}"
+        '{% for unit in units %}<option value="{{ unit.id }}"'
+        "{% if unit.id == selected %} selected{% endif %}>{{ unit.name }}</option>{% endfor %}"
     )
+    names = ["某某委", 'a<b"c', "x & y", "'q'", "乙>甲"]
+    for n, name in enumerate(names):
+        db.session.add(Unit(name=name, code=f"ZZ{n:02d}", kind=UnitKind.GOV_DEPT.value))
+    db.session.commit()
+    units = db.session.scalars(select(Unit).order_by(Unit.code)).all()
+    assert len(units) > len(names)
+    template = app.jinja_env.from_string(loop)
+    for selected in (None, units[0].id, units[-1].id, units[-3].id, 99999):
+        expected = template.render(units=units, selected=selected)
+        assert str(unit_menu(selected)) == expected
+        assert expected.count(" selected>") == (selected != 99999 and selected is not None)
 
-    class Unit:
-        def __init__(self, id, name):
-            self.id, self.name = id, name
 
-    units = [Unit(n, name) for n, name in enumerate(["市发改委", 'a<b"c', "x & y", "'q'", ""], 1)]
-    with app.test_request_context():
-        template = app.jinja_env.from_string(loop)
-        for selected in (None, 1, 3, 5, 99):
-            assert str(unit_options(units, selected)) == template.render(
-                units=units, selected=selected
-            )
+def test_the_kept_unit_menu_follows_a_renamed_or_added_unit(app, world):
+    kept.forget()
+    before = str(unit_menu())
+    unit = db.session.scalars(select(Unit).order_by(Unit.code)).first()
+    assert f">{unit.name}</option>" in before
+    unit.name = "改名后的单位"
+    db.session.add(Unit(name="新设单位", code="ZZ99", kind=UnitKind.GOV_DEPT.value))
+    db.session.commit()
+    after = str(unit_menu(unit.id))
+    assert f'<option value="{unit.id}" selected>改名后的单位</option>' in after
+    assert ">新设单位</option>" in after
+    assert str(unit_menu()) != before
 
 
 def test_lagging_pages_are_the_one_query_pages(app, world):

@@ -339,8 +339,8 @@ def matching_units(q: str, limit: int = 20) -> list[Unit]:
 
 
 def filter_choices(scope: set[int] | None, plan_id: int | None) -> dict:
-    """The menus of the filter form: plans the user may see, units, the plan's sections.
-    Plans and units as (id, names) rows: the menus need nothing else."""
+    """The menus of the filter form: plans the user may see and the plan's sections (the
+    unit menu: units.forms.unit_menu). Plans as (id, names) rows: the menu needs nothing else."""
     plans = select(Plan.id, Plan.doc_number, Plan.title).order_by(Plan.issued_on.desc(), Plan.id)
     if scope is not None:
         plans = plans.where(exists().where(Task.plan_id == Plan.id, task_filter(scope)))
@@ -351,11 +351,7 @@ def filter_choices(scope: set[int] | None, plan_id: int | None) -> dict:
                 select(Section).where(Section.plan_id == plan_id).order_by(Section.number)
             )
         )
-    return {
-        "plans": db.session.execute(plans).all(),
-        "units": db.session.execute(select(Unit.id, Unit.name).order_by(Unit.code)).all(),
-        "sections": sections,
-    }
+    return {"plans": db.session.execute(plans).all(), "sections": sections}
 
 
 LIGHTS = (GREEN, YELLOW, RED)

@@ -9,7 +9,6 @@ from io import BytesIO
 from flask import Blueprint, flash, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup, escape
 
 from tracker.accounts.permissions import current_scope
 from tracker.plans import search
@@ -18,6 +17,7 @@ from tracker.plans.models import PLAN_KIND_LABELS, TaskStatus
 from tracker.plans.search_rules import ARCHIVED, LIGHTS, SORTS, TaskFilters, parse_filters
 from tracker.plans.workbooks import XLSX_MIMETYPE, section_name, task_list_workbook
 from tracker.timeutil import today
+from tracker.units.forms import unit_menu
 
 bp = Blueprint("search", __name__)
 
@@ -52,18 +52,6 @@ def search_page():
     return render_template("search/results.html", filters=filters, found=found)
 
 
-def unit_options(units, selected: int | None) -> Markup:
-    """The unit menu's 2,000 options, written here rather than looped in the template (the
-    same HTML: `<option value="id" selected>name</option>`, a space where not selected)."""
-    return Markup(
-        "".join(
-            f'<option value="{escape(u.id)}" {"selected" if u.id == selected else ""}>'
-            f"{escape(u.name)}</option>"
-            for u in units
-        )
-    )
-
-
 @bp.route("/tasks")
 @login_required
 def task_list():
@@ -77,7 +65,7 @@ def task_list():
         filters=filters,
         page=page,
         choices=choices,
-        unit_options=unit_options(choices["units"], filters.unit),
+        unit_options=unit_menu(filters.unit),
         kinds=PLAN_KIND_LABELS,
         statuses=[(s.value, s.label) for s in TaskStatus] + [(ARCHIVED, _("Archived"))],
         lights=[(light, LIGHT_LABELS[light]) for light in LIGHTS],

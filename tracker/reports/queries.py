@@ -5,7 +5,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from markupsafe import Markup
 from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -194,24 +193,6 @@ def review_queue(
         light = rules.report_light(first_on, due, today, left_by_due[due], warn)
         rows.append({"report": report, "light": light, "late": report.first_late})
     return rows
-
-
-def unit_choices() -> list[tuple[int, str]]:
-    """(id, name) of every unit for the queue's filter: two columns, no ORM objects (a
-    province has 2,000 units)."""
-    return [
-        tuple(row) for row in db.session.execute(select(Unit.id, Unit.name).order_by(Unit.code))
-    ]
-
-
-def unit_options(selected: int | None) -> Markup:
-    """The queue's unit filter as <option> elements, written in Python: 2,000 options
-    through the template loop were a third of the page's rendering (issue 13)."""
-    return Markup("").join(
-        Markup('<option value="%d"%s>%s</option>')
-        % (unit_id, Markup(" selected") if unit_id == selected else "", name)
-        for unit_id, name in unit_choices()
-    )
 
 
 OVERVIEW_PAGE = 50  # units a page of the overview shows

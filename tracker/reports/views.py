@@ -26,6 +26,7 @@ from tracker.reports.models import ReportingPeriod, ReportState
 from tracker.reports.periods import calendar_warning_years, current_period, period_month
 from tracker.reports.permissions import can_view_report
 from tracker.timeutil import today
+from tracker.units.forms import unit_menu
 
 bp = Blueprint("reports", __name__)
 
@@ -369,7 +370,7 @@ def review_queue():
         },
         filters=filters,
         plans=db.session.execute(select(Plan.id, Plan.title).order_by(Plan.id)).all(),
-        unit_options=queries.unit_options(filters.unit_id),
+        unit_options=unit_menu(filters.unit_id),
         periods=db.session.scalars(
             select(ReportingPeriod).order_by(
                 ReportingPeriod.year.desc(), ReportingPeriod.month.desc()
