@@ -396,6 +396,28 @@ def test_outbox_run_once_command(app, world, robot_server):
 # ---------------------------------------------------------------- notification centre
 
 
+def test_the_badge_counts_unread_up_to_99_then_says_99_plus(world, client_for):
+    client = client_for("liaison")
+    user = world["users"]["liaison"]
+    page = client.get("/notifications").get_data(as_text=True)
+    assert 'data-testid="unread-count"' in page and "<b>0</b>" in page
+
+    def add(n):
+        db.session.add_all(
+            Notification(user_id=user.id, kind="notice", title=f"通知 {i}") for i in range(n)
+        )
+        db.session.commit()
+
+    add(99)
+    assert "<b>99</b>" in client.get("/").get_data(as_text=True)
+    add(1)
+    assert "<b>99+</b>" in client.get("/").get_data(as_text=True)
+    add(400)
+    assert "<b>99+</b>" in client.get("/").get_data(as_text=True)
+    office = client_for("office").get("/").get_data(as_text=True)  # another user's are not
+    assert "<b>99+</b>" not in office and 'data-testid="unread-count"' in office
+
+
 def test_centre_lists_own_notifications_newest_first_and_marks_read(world, client_for):
     ids = world["ids"]
     _notify(_alert("a1", "report_due_soon", 1, ids["own_task"], "fgw"))

@@ -30,25 +30,27 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL_RE = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 
 
+BADGE_MOST = 99  # the header's badge counts up to this and shows "99+" beyond
+
+
 @bp.app_context_processor
 def unread_count():
-    """`unread_notification_count()` for the header: one COUNT, only when a page asks.
-    A user loader that already counted (e.g. with a scalar subquery in the same SELECT)
-    may set `user.unread_notifications`, and no statement is run here."""
+    """`unread_notification_count()` for the header: the unread notifications counted up to
+    BADGE_MOST + 1 (the badge then says "99+"), so an office user with thousands unread
+    costs what one with a hundred does. One statement, only when a page asks."""
 
     def count() -> int:
         if not current_user.is_authenticated:
             return 0
-        known = getattr(current_user, "unread_notifications", None)
-        if known is not None:
-            return known
-        return db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
+        unread = (
+            select(Notification.id)
             .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            .limit(BADGE_MOST + 1)
+            .subquery()
         )
+        return db.session.scalar(select(func.count()).select_from(unread))
 
-    return {"unread_notification_count": count}
+    return {"unread_notification_count": count, "badge_most": BADGE_MOST}
 
 
 # ---------------------------------------------------------------- forms
