@@ -21,7 +21,7 @@ import contextlib
 import contextvars
 import sqlite3
 
-from sqlalchemy import event, text
+from sqlalchemy import any_, bindparam, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -175,3 +175,14 @@ def dialect_insert(table, session):
     `.on_conflict_do_nothing(…)`: the one place that knows both dialects' insert."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def among(column, values, session):
+    """`column IN values` for a long list of ids. On PostgreSQL one array parameter
+    (`column = ANY(%s::INTEGER[])`): an IN list binds, casts and parses one placeholder per
+    value, ≈ 6 ms for a thousand ids (issue 13: the reporting overview binds ≈ 1,000 task
+    ids), and its statement is compiled anew for every length. Elsewhere the IN list."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)

@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, Integer, column, func, select, table
 from tracker.accounts.permissions import request_successor_map
 from tracker.audit import AuditEvent
 from tracker.common.sqldates import beijing_date
+from tracker.database import among
 from tracker.extensions import db
 from tracker.kept import keeping, kept
 from tracker.plans.models import Task, TaskUnitChange
@@ -60,12 +61,25 @@ class ReportingFacts:
     link_group: dict[int, int] = field(default_factory=dict)
     linked: dict[int, dict[tuple[int, int], int]] = field(default_factory=dict)
 
+    # owed()'s answers, by (due date, month): the facts never change once loaded, and a
+    # worker keeps a unit's facts between requests (request_unit_facts), whose late-filing
+    # list asks for every earlier month on each card of the deadline surge
+    owed_by_month: dict[tuple[date, str], frozenset] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
     def current(self, unit_id: int) -> int:
         return final_successor(unit_id, self.successor_of)
 
-    def owed(self, due_date: date, month: str) -> set[tuple[int, int]]:
+    def owed(self, due_date: date, month: str) -> frozenset[tuple[int, int]]:
         """The (task, unit) pairs owing the report of `month` ("YYYY-MM"), due `due_date`."""
-        return rules.owed_reports(self.assignments, self.tasks, due_date, month, self.changes)
+        key = (due_date, month)
+        found = self.owed_by_month.get(key)
+        if found is None:
+            found = self.owed_by_month[key] = frozenset(
+                rules.owed_reports(self.assignments, self.tasks, due_date, month, self.changes)
+            )
+        return found
 
 
 def owed_inputs(
@@ -239,8 +253,12 @@ def reporting_facts(period_ids, unit_ids=None) -> ReportingFacts:
     """The inputs of the reporting rules for the given periods (see ReportingFacts).
     `unit_ids` (current units), when given, keeps only what those units and the units they
     succeeded answer for — a page of the overview costs its units' rows, not the
-    province's; the answers for those units are the same."""
-    successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
+    province's; the answers for those units are the same (`successor_of` then holds only
+    the reorganised units, which is enough for `current()`)."""
+    if unit_ids is None:
+        successor_of = dict(db.session.execute(select(Unit.id, Unit.successor_id)).all())
+    else:  # the reorganised units only (kept): enough for current(), as in unit_facts
+        successor_of = request_successor_map()
 
     def current(unit_id):
         return final_successor(unit_id, successor_of)
@@ -248,7 +266,10 @@ def reporting_facts(period_ids, unit_ids=None) -> ReportingFacts:
     closure = None
     if unit_ids is not None:
         wanted = set(unit_ids)
-        closure = [u for u in successor_of if current(u) in wanted]
+        closure = sorted(
+            {u for u in wanted if current(u) in wanted}
+            | {u for u in successor_of if current(u) in wanted}
+        )
     assignments, changes = owed_inputs(current, closure)
     first: dict[int, dict] = defaultdict(dict)
     latest: dict[int, dict] = defaultdict(dict)
@@ -265,7 +286,7 @@ def reporting_facts(period_ids, unit_ids=None) -> ReportingFacts:
     task_rows = select(Task.id, Task.status, Task.closed_at)
     if closure is not None:
         ids = {a[0] for a in assignments} | {k[0] for k in changes} | report_tasks
-        task_rows = task_rows.where(Task.id.in_(ids or [0]))
+        task_rows = task_rows.where(among(Task.id, ids or [0], db.session))
     tasks = {
         t.id: (t.status, rules.local_date(t.closed_at, LOCAL_TZ))
         for t in db.session.execute(task_rows).all()

@@ -80,6 +80,24 @@ def task_leaders(plan_ids, leaders: Leaders) -> tuple[list, dict[int, int | None
             Task.id, Task.plan_id, Task.section_id, Task.number, Task.status, Task.due_date
         ).where(Task.plan_id.in_(plan_ids), Task.status != ARCHIVED)
     ).all()
+    return tasks, _in_charge(tasks, leaders, parent_of)
+
+
+def leaders_of(tasks, leaders: Leaders) -> dict[int, int | None]:
+    """{task id: its leader in charge or None} of some tasks (anything with id, plan_id and
+    section_id: a chart page's): one statement (their plans' sections)."""
+    plan_ids = {t.plan_id for t in tasks}
+    if not plan_ids:
+        return {}
+    parent_of = dict(
+        db.session.execute(
+            select(Section.id, Section.parent_id).where(Section.plan_id.in_(plan_ids))
+        ).all()
+    )
+    return _in_charge(tasks, leaders, parent_of)
+
+
+def _in_charge(tasks, leaders: Leaders, parent_of: dict) -> dict[int, int | None]:
     in_charge = {}
     for task in tasks:
         chain = rules.section_chain(task.section_id, parent_of)
@@ -88,7 +106,7 @@ def task_leaders(plan_ids, leaders: Leaders) -> tuple[list, dict[int, int | None
             [leaders.of_section.get(s) for s in chain],
             leaders.of_plan.get(task.plan_id),
         )
-    return tasks, in_charge
+    return in_charge
 
 
 MAX_LISTED_IDS = 5000  # ids bound into one statement (SQLite and psycopg cap parameters)

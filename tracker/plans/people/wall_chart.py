@@ -24,11 +24,11 @@ from tracker.plans.people.queries import (
     behind_pace_ids,
     full_tasks,
     leader_task_rows,
+    leaders_of,
     list_lights,
     load_leaders,
     names_of,
     persons_of,
-    task_leaders,
 )
 from tracker.plans.permissions import task_filter
 from tracker.plans.services import plan_sections_with_tasks
@@ -148,7 +148,7 @@ def plan_wall_chart(
         offset=(page - 1) * PAGE_SIZE if chosen_id else 0,
     )
     tasks = [t for _s, ts in shown for t in ts]
-    _rows, in_charge = task_leaders([plan.id], load_leaders())
+    in_charge = leaders_of(tasks, load_leaders())  # of the tasks shown only
     dues = [d for _sid, _n, first, last in counts for d in (first, last) if d]
     start = min(filter(None, (plan.period_start, *dues)), default=None)
     end = max(filter(None, (plan.period_end, *dues)), default=None)
