@@ -95,6 +95,10 @@ def test_digest_week(day, workday, week):
         (date(2000, 1, 1), date(2050, 12, 31), 13, "2000–2003", "2048–2051"),
         (date(2026, 6, 2), date(2026, 1, 15), 6, "2026.1", "2026.6"),  # reversed
         (date(2026, 5, 5), date(2026, 5, 5), 1, "2026.5", "2026.5"),
+        # a due date typed as the calendar's last day: the last column ends on it
+        (date(9999, 12, 1), date(9999, 12, 31), 1, "9999.12", "9999.12"),
+        (date(9998, 6, 1), date(9999, 12, 31), 7, "9998Q2", "9999Q4"),
+        (date(2026, 1, 1), date(9999, 12, 31), 16, "2026–2524", "9511–9999"),
     ],
 )
 def test_time_axis(start, end, count, first_label, last_label):

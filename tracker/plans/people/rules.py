@@ -101,8 +101,10 @@ def time_axis(start: date, end: date) -> list[tuple[date, date, str]]:
     columns = []
     while first <= end:
         index = first.year * 12 + first.month - 1 + step
-        nxt = date(index // 12, index % 12 + 1, 1)
-        last = date.fromordinal(nxt.toordinal() - 1)
+        # a column reaching past the calendar's last day (a due date typed as 9999-12-31)
+        # ends on it, and is the last
+        nxt = date(index // 12, index % 12 + 1, 1) if index // 12 <= date.max.year else None
+        last = date.fromordinal(nxt.toordinal() - 1) if nxt else date.max
         if kind == "month":
             label = f"{first.year}.{first.month}"
         elif kind == "quarter":
@@ -112,6 +114,8 @@ def time_axis(start: date, end: date) -> list[tuple[date, date, str]]:
         else:
             label = f"{first.year}–{last.year}"
         columns.append((first, last, label))
+        if nxt is None:
+            break
         first = nxt
     return columns
 
