@@ -12,14 +12,17 @@ a write committed meanwhile moves it, and the next reader counts again. Random, 
 counter: a database restored from a backup, or emptied and filled again, never brings back
 a stamp under which other figures were kept (a counter would repeat its numbers).
 
-Two readers:
+Readers:
 - the leaders' dashboard (tracker.dashboard.figures): plans and sections by light and
   status, red units, the stored months' punctuality;
 - a liaison's work (tracker.reports: the month page, its save and submission, the card
   they land on): the reorganised units' successors, the tasks the unit answers for, and
   the owed rule's inputs for the unit — its assignments, reassignments and their tasks'
   states, and the links between tasks. During the deadline surge every click asked for
-  them again: kept, a loop (save, card, submit, card) runs 48 statements instead of 63.
+  them again: kept, a loop (save, card, submit, card) runs 48 statements instead of 63;
+- the office's pages: the reporting-load table's order and tasks per month
+  (reports.load.queries), the unit menus and unit suggestions (units.forms), the
+  reporting overview's unit directory (reports.queries).
 Watched: tasks and what makes a unit answer for one (co-units, assignments, reassignments,
 links between tasks), milestones, plans, sections, units, reporting periods, and the
 punctuality the sweep stores. Not watched: reports, alerts, scorecards — a liaison's
