@@ -15,7 +15,7 @@ from tracker.plans.lights import RED
 from tracker.plans.models import OPEN_STATUSES, Task
 from tracker.settings import get_setting
 from tracker.supervision.notices import services as notices
-from tracker.units.forms import unit_menu
+from tracker.units.forms import unit_datalist, unit_menu
 from tracker.units.models import Unit, UnitKind
 
 
@@ -41,7 +41,9 @@ def test_the_kept_unit_menu_follows_a_renamed_or_added_unit(app, world):
     kept.forget()
     before = str(unit_menu())
     unit = db.session.scalars(select(Unit).order_by(Unit.code)).first()
-    assert f">{unit.name}</option>" in before
+    old_name = unit.name
+    assert f">{old_name}</option>" in before
+    assert f'"{old_name}"' in str(unit_datalist())  # kept as well, under the same stamp
     unit.name = "改名后的单位"
     db.session.add(Unit(name="新设单位", code="ZZ99", kind=UnitKind.GOV_DEPT.value))
     db.session.commit()
@@ -49,6 +51,9 @@ def test_the_kept_unit_menu_follows_a_renamed_or_added_unit(app, world):
     assert f'<option value="{unit.id}" selected>改名后的单位</option>' in after
     assert ">新设单位</option>" in after
     assert str(unit_menu()) != before
+    suggestions = str(unit_datalist())
+    assert '"改名后的单位"' in suggestions and '"新设单位"' in suggestions
+    assert f'"{old_name}"' not in suggestions
 
 
 def test_lagging_pages_are_the_one_query_pages(app, world):
